@@ -1,0 +1,20 @@
+"""Error pages that carry a reference, never a stack trace or request data."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.shortcuts import render
+
+logger = logging.getLogger("vaf.errors")
+
+
+def not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    reference = uuid.uuid4().hex[:12]
+    logger.error("Server error, reference %s", reference)
+    return render(request, "errors/500.html", {"reference": reference}, status=500)

@@ -1,0 +1,89 @@
+"""Test harness.
+
+- Fresh vault and checkpoint keys for each run (never the developer's keys).
+- Transactional tests reset the database with DELETE (SQLite) or TRUNCATE
+  (PostgreSQL), which the append-only triggers refuse. The flush alone runs
+  with those triggers suspended: on PostgreSQL through
+  `session_replication_role = replica` for that transaction, on SQLite by
+  dropping and recreating them around the flush. The application's
+  protection is never weakened: every other statement meets the triggers.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+TEST_MASTER_KEYS = f"test-mk1:{_b64(os.urandom(32))}"
+TEST_BLIND_INDEX_KEY = _b64(os.urandom(32))
+TEST_SIGNING_KEY = _b64(
+    Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+)
+
+
+def _suspend_append_only_triggers_during_flush() -> None:
+    from django.db.backends.postgresql.operations import DatabaseOperations as PgOps
+    from django.db.backends.sqlite3.operations import DatabaseOperations as SqliteOps
+
+    from audit.append_only import append_only_tables, trigger_sql
+
+    def wrap(ops_class):
+        original = ops_class.sql_flush
+
+        def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+            statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+            protected = [t for t in append_only_tables() if t in tables]
+            if not protected or not statements:
+                return statements
+            if self.connection.vendor == "postgresql":
+                return ["SET LOCAL session_replication_role = replica", *statements]
+            drops, creates = [], []
+            for table in protected:
+                create, drop = trigger_sql("sqlite", table)
+                drops += drop
+                creates += create
+            return [*drops, *statements, *creates]
+
+        ops_class.sql_flush = sql_flush
+
+    wrap(PgOps)
+    wrap(SqliteOps)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.VAF_MASTER_KEYS = TEST_MASTER_KEYS
+    settings.VAF_BLIND_INDEX_KEY = TEST_BLIND_INDEX_KEY
+    settings.VAF_AUDIT_SIGNING_KEY = TEST_SIGNING_KEY
+    settings.VAF_AUDIT_TRUSTED_PUBLIC_KEYS = ""
+    settings.AXES_ENABLED = True
+    _suspend_append_only_triggers_during_flush()
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def postgresql_only():
+    from django.db import connection
+
+    return pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL (row locks and real-thread races); set DATABASE_URL to run it",
+    )
