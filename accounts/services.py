@@ -108,7 +108,10 @@ def api_token_revoke(*, token: ApiToken, actor) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at", "updated_at"])
     audit_record(
-        action="auth.api_token_revoked", actor=actor, object_type="user", object_id=str(token.user_id),
+        action="auth.api_token_revoked",
+        actor=actor,
+        object_type="user",
+        object_id=str(token.user_id),
         payload={"token_id": str(token.pk), "prefix": token.prefix},
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -52,10 +53,8 @@ def public_key_text() -> str:
 
 def trusted_public_keys() -> set[str]:
     keys = {k.strip() for k in (getattr(settings, "VAF_AUDIT_TRUSTED_PUBLIC_KEYS", "") or "").split(",") if k.strip()}
-    try:
+    with contextlib.suppress(CheckpointKeyError):
         keys.add(public_key_text())
-    except CheckpointKeyError:
-        pass
     return keys
 
 

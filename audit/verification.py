@@ -52,21 +52,34 @@ def verify_chain(*, chunk_size: int = 2000) -> VerificationResult:
     for event in events:
         if event.seq != expected_seq:
             return VerificationResult(
-                False, checked, expected_seq - 1 or None, expected_prev if checked else None,
-                first_bad_seq=expected_seq, problem="missing",
+                False,
+                checked,
+                expected_seq - 1 or None,
+                expected_prev if checked else None,
+                first_bad_seq=expected_seq,
+                problem="missing",
                 detail=f"event {expected_seq} is missing (next present is {event.seq})",
             )
         if stored_event_hash(event) != event.hash:
             return VerificationResult(
-                False, checked, event.seq - 1 or None, expected_prev if checked else None,
-                first_bad_seq=event.seq, problem="edited",
+                False,
+                checked,
+                event.seq - 1 or None,
+                expected_prev if checked else None,
+                first_bad_seq=event.seq,
+                problem="edited",
                 detail=f"event {event.seq} does not match its hash",
             )
         if event.prev_hash != expected_prev:
             problem, detail = _link_problem(event, expected_prev, event.seq - 1)
             return VerificationResult(
-                False, checked, event.seq - 1 or None, expected_prev if checked else None,
-                first_bad_seq=event.seq, problem=problem, detail=detail,
+                False,
+                checked,
+                event.seq - 1 or None,
+                expected_prev if checked else None,
+                first_bad_seq=event.seq,
+                problem=problem,
+                detail=detail,
             )
         checked += 1
         expected_seq += 1

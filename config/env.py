@@ -42,8 +42,7 @@ class Environment:
         value = self.str(name)
         if not value:
             raise ImproperlyConfigured(
-                f"The environment variable {name} must be set in production ({why}). "
-                "See .env.example."
+                f"The environment variable {name} must be set in production ({why}). See .env.example."
             )
         return value
 

@@ -22,9 +22,7 @@ VAR_DIR = BASE_DIR / "var"
 _bootstrap = Environment()
 ENVIRONMENT = _bootstrap.str("DJANGO_ENV", "development")
 if ENVIRONMENT not in {"development", "production"}:
-    raise ImproperlyConfigured(
-        f"DJANGO_ENV must be 'development' or 'production', not {ENVIRONMENT!r}."
-    )
+    raise ImproperlyConfigured(f"DJANGO_ENV must be 'development' or 'production', not {ENVIRONMENT!r}.")
 PRODUCTION = ENVIRONMENT == "production"
 
 # Outside production, fall back to the generated development keys file.

@@ -33,8 +33,7 @@ TEST_SIGNING_KEY = _b64(
 
 
 def _suspend_append_only_triggers_during_flush() -> None:
-    from django.db.backends.postgresql.operations import DatabaseOperations as PgOps
-    from django.db.backends.sqlite3.operations import DatabaseOperations as SqliteOps
+    from django.db import connections
 
     from audit.append_only import append_only_tables, trigger_sql
 
@@ -50,15 +49,15 @@ def _suspend_append_only_triggers_during_flush() -> None:
                 return ["SET LOCAL session_replication_role = replica", *statements]
             drops, creates = [], []
             for table in protected:
-                create, drop = trigger_sql("sqlite", table)
+                create, drop = trigger_sql(self.connection.vendor, table)
                 drops += drop
                 creates += create
             return [*drops, *statements, *creates]
 
         ops_class.sql_flush = sql_flush
 
-    wrap(PgOps)
-    wrap(SqliteOps)
+    for ops_class in {type(connection.ops) for connection in connections.all()}:
+        wrap(ops_class)
 
 
 def pytest_configure(config):

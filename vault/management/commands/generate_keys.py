@@ -56,9 +56,7 @@ class Command(BaseCommand):
                 path.chmod(0o600)
             except OSError as exc:
                 raise CommandError(f"Cannot write {path}: {exc.strerror}.") from None
-            self.stdout.write(
-                f"Development keys generated into {path} (ignored by git). Never use them in production."
-            )
+            self.stdout.write(f"Development keys generated into {path} (ignored by git). Never use them in production.")
             return
         for name, value in material.items():
             self.stdout.write(f"{name}={value}")

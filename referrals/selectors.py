@@ -1,0 +1,111 @@
+"""Reads of cases with access checks (DESIGN.md §8 visibility).
+
+- caseworkers: every case of their organisation;
+- approvers, finance and auditors: cases once submitted for approval, with
+  personal fields masked until revealed;
+- intake partners: the referrals they submitted, reference and status only;
+- admins: no case.
+A case the caller may not see is reported exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role, user_roles
+from config.errors import NotFound
+from referrals.models import Case, VictimProfile
+
+REVIEWER_ROLES = {Role.APPROVER, Role.FINANCE, Role.AUDITOR}
+
+
+def _visibility(user) -> Q | None:
+    roles = user_roles(user)
+    conditions = Q(pk__in=[])
+    any_role = False
+    if Role.CASEWORKER in roles and user.organisation_id:
+        conditions |= Q(organisation_id=user.organisation_id)
+        any_role = True
+    if roles & REVIEWER_ROLES:
+        conditions |= Q(submitted_at__isnull=False)
+        any_role = True
+    if Role.INTAKE_PARTNER in roles:
+        conditions |= Q(created_by=user)
+        any_role = True
+    return conditions if any_role else None
+
+
+def case_list_for_user(*, user, status: str | None = None) -> QuerySet[Case]:
+    condition = _visibility(user)
+    if condition is None:
+        return Case.objects.none()
+    cases = (
+        Case.objects.filter(condition)
+        .select_related("organisation", "assigned_to", "data_key", "victim")
+        .order_by("-created_at", "-reference")
+    )
+    if status:
+        cases = cases.filter(status=status)
+    return cases
+
+
+def case_get_for_user(*, user, case_id) -> Case:
+    condition = _visibility(user)
+    try:
+        if condition is None:
+            raise Case.DoesNotExist
+        return (
+            Case.objects.filter(condition)
+            .select_related("organisation", "assigned_to", "data_key", "victim", "created_by")
+            .get(pk=case_id)
+        )
+    except (Case.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+        # A malformed id is answered like a missing case.
+        raise NotFound(_("Not found.")) from None
+
+
+def is_summary_only(user, case: Case) -> bool:
+    """Intake partners see only a referral's reference and status."""
+    roles = user_roles(user)
+    sees_more = (Role.CASEWORKER in roles and user.organisation_id == case.organisation_id) or (
+        roles & REVIEWER_ROLES and case.submitted_at is not None
+    )
+    return not sees_more
+
+
+def works_the_case(user, case: Case) -> bool:
+    """Caseworkers of the owning organisation see personal data in full."""
+    return Role.CASEWORKER in user_roles(user) and user.organisation_id == case.organisation_id
+
+
+def can_reveal(user, case: Case) -> bool:
+    roles = user_roles(user)
+    return works_the_case(user, case) or bool(roles & {Role.APPROVER, Role.AUDITOR} and case.submitted_at is not None)
+
+
+def possible_duplicates(*, user, case: Case) -> list[str]:
+    """References of other visible cases whose blind indexes match this one's."""
+    try:
+        profile = case.victim
+    except VictimProfile.DoesNotExist:
+        return []
+    matches = [
+        Q(**{f"victim__{name}": getattr(profile, name)})
+        for name in ("document_number_index", "phone_index", "name_dob_index")
+        if getattr(profile, name)
+    ]
+    condition = _visibility(user)
+    if condition is None or not matches:
+        return []
+    match = matches[0]
+    for other in matches[1:]:
+        match |= other
+    return list(
+        Case.objects.filter(condition)
+        .filter(match)
+        .exclude(pk=case.pk)
+        .order_by("reference")
+        .values_list("reference", flat=True)[:20]
+    )

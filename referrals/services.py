@@ -1,0 +1,249 @@
+"""Writes to referrals and cases: intake, edits, transitions, reveals.
+
+Every function here is one transaction that checks who may act, changes the
+case, and records its audit event. Audit payloads carry ids, states and the
+names (never the values) of personal fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
+
+from accounts.roles import Role, user_roles
+from accounts.services import organisation_get_or_create
+from audit.services import audit_record
+from config.errors import ConcurrentUpdate, PermissionDenied, ValidationFailed
+from referrals.choices import AgeBand, CaseStatus, IntakeChannel
+from referrals.models import PERSONAL_FIELDS, Case, CaseReferenceCounter, VictimProfile
+from referrals.permissions import REASON_REQUIRED, is_case_caseworker, transition_refusal
+from referrals.validation import validate_case_fields, validate_victim_fields
+from vault.services import data_key_create
+
+
+@dataclass
+class ReferralInput:
+    referring_agency: str
+    exploitation_types: list[str]
+    summary: str = ""
+    consent_given: bool = False
+    consent_date: dt.date | None = None
+    victim: dict = field(default_factory=dict)
+
+
+def lock_case(case_id) -> Case:
+    """The case row, locked until the end of the transaction."""
+    return Case.objects.select_for_update().select_related("data_key").get(pk=case_id)
+
+
+def _next_reference(year: int) -> str:
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                counter, _created = CaseReferenceCounter.objects.select_for_update().get_or_create(year=year)
+                counter.last_number += 1
+                counter.save(update_fields=["last_number"])
+                return f"VAF-{year}-{counter.last_number:06d}"
+        except IntegrityError:
+            continue  # another transaction created the year's counter first
+    raise ConcurrentUpdate(_("Could not issue a case reference; try again."))
+
+
+def age_band(date_of_birth: dt.date | None, today: dt.date | None = None) -> str:
+    if not date_of_birth:
+        return AgeBand.UNKNOWN
+    today = today or timezone.localdate()
+    age = today.year - date_of_birth.year - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
+    for upper, band in ((17, AgeBand.CHILD), (24, AgeBand.YOUNG_ADULT), (34, AgeBand.ADULT), (49, AgeBand.MIDDLE)):
+        if age <= upper:
+            return band
+    return AgeBand.OLDER
+
+
+def _intake_organisation(actor):
+    roles = user_roles(actor)
+    if Role.CASEWORKER in roles and actor.organisation_id:
+        return actor.organisation, IntakeChannel.WEB
+    if Role.INTAKE_PARTNER in roles:
+        return organisation_get_or_create(name=settings.VAF_INTAKE_ORGANISATION), IntakeChannel.API
+    raise PermissionDenied(_("Only caseworkers and intake partners may open referrals."))
+
+
+def _apply_victim(profile: VictimProfile, victim: dict) -> list[str]:
+    changed = []
+    for name, value in victim.items():
+        if name in PERSONAL_FIELDS:
+            if getattr(profile, name) != (value or None):
+                setattr(profile, name, value)
+                changed.append(name)
+        elif getattr(profile, name) != value:
+            setattr(profile, name, value)
+            changed.append(name)
+    if "date_of_birth" in victim:
+        profile.age_band = age_band(profile.date_of_birth)
+    return changed
+
+
+@transaction.atomic
+def referral_create(*, actor, referral: ReferralInput, channel: str | None = None) -> Case:
+    organisation, default_channel = _intake_organisation(actor)
+    validate_case_fields(
+        {
+            "referring_agency": referral.referring_agency,
+            "exploitation_types": referral.exploitation_types,
+            "consent_given": referral.consent_given,
+            "consent_date": referral.consent_date,
+        },
+        creating=True,
+    )
+    validate_victim_fields(referral.victim)
+    case = Case(
+        reference=_next_reference(timezone.now().year),
+        organisation=organisation,
+        referring_agency=referral.referring_agency.strip(),
+        intake_channel=channel or default_channel,
+        created_by=actor,
+        exploitation_types=sorted(set(referral.exploitation_types)),
+        consent_given=referral.consent_given,
+        consent_date=referral.consent_date,
+        data_key=data_key_create(),
+    )
+    case.summary = referral.summary or None
+    case.save()
+    profile = VictimProfile(case=case)
+    _apply_victim(profile, referral.victim)
+    profile.save()
+    audit_record(
+        action="case.referred",
+        actor=actor,
+        object_type="case",
+        object_id=case.pk,
+        payload={
+            "reference": case.reference,
+            "to": case.status,
+            "channel": case.intake_channel,
+            "organisation": str(organisation.pk),
+            "exploitation_types": case.exploitation_types,
+            "personal_fields": sorted(n for n in PERSONAL_FIELDS if getattr(profile, n) is not None),
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def case_update(*, case: Case, actor, changes: dict) -> Case:
+    """Edit the assessment, consent, exploitation types and victim details.
+
+    Only the assigned caseworker, while the case is being worked.
+    """
+    case = lock_case(case.pk)
+    if not is_case_caseworker(actor, case) or case.assigned_to_id != actor.pk:
+        raise PermissionDenied(_("Only the caseworker assigned to the case may edit it."))
+    if case.status not in (CaseStatus.IN_ASSESSMENT, CaseStatus.ACTIVE, CaseStatus.REFERRED):
+        from config.errors import TransitionNotAllowed
+
+        raise TransitionNotAllowed(_("A case that is %(s)s cannot be edited.") % {"s": case.get_status_display()})
+    case_fields = {k: v for k, v in changes.items() if k != "victim"}
+    merged = {
+        "consent_given": case.consent_given,
+        "consent_date": case.consent_date,
+        **case_fields,
+    }
+    validate_case_fields(merged, creating=False)
+    victim = changes.get("victim") or {}
+    validate_victim_fields(victim, partial=True)
+    changed: list[str] = []
+    for name, value in case_fields.items():
+        if name in ("summary", "assessment_notes"):
+            if getattr(case, name) != (value or None):
+                setattr(case, name, value or None)
+                changed.append(name)
+        elif getattr(case, name) != value:
+            setattr(case, name, sorted(set(value)) if name in ("exploitation_types", "needs") else value)
+            changed.append(name)
+    case.save()
+    victim_changed: list[str] = []
+    if victim:
+        profile = case.victim
+        victim_changed = _apply_victim(profile, victim)
+        profile.save()
+    if changed or victim_changed:
+        audit_record(
+            action="case.updated",
+            actor=actor,
+            object_type="case",
+            object_id=case.pk,
+            payload={"reference": case.reference, "fields": sorted(changed), "victim_fields": sorted(victim_changed)},
+        )
+    return case
+
+
+@transaction.atomic
+def case_transition(*, case: Case, actor, name: str, reason: str = "") -> Case:
+    """Apply one transition of DESIGN.md §3 with its rules and audit event."""
+    case = lock_case(case.pk)
+    refusal = transition_refusal(actor, case, name)
+    if refusal is not None:
+        raise refusal
+    reason = (reason or "").strip()
+    if name in REASON_REQUIRED and not reason:
+        raise ValidationFailed(
+            _("A reason is required to %(action)s a case.") % {"action": name.replace("_", " ")},
+            errors={"reason": [_("This field is required.")]},
+        )
+    from_state = case.status
+    getattr(case, name)()
+    payload: dict = {"reference": case.reference, "from": from_state, "to": case.status}
+    now = timezone.now()
+    if name == "start_assessment" and case.assigned_to_id is None:
+        case.assigned_to = actor
+        payload["assigned_to"] = str(actor.pk)
+    if name == "submit_for_approval" and case.submitted_at is None:
+        case.submitted_at = now
+    if name == "approve":
+        case.approved_at = now
+    try:
+        case.save()
+    except ConcurrentTransition:
+        raise ConcurrentUpdate(_("The case was changed by someone else; reload and try again.")) from None
+    if name == "withdraw":
+        from fund.services import case_disbursements_cancel_open  # fund depends on referrals
+
+        payload["disbursements_cancelled"] = case_disbursements_cancel_open(case=case, actor=actor, reason=reason)
+    audit_record(
+        action=f"case.{name}", actor=actor, object_type="case", object_id=case.pk, payload=payload, reason=reason
+    )
+    return case
+
+
+@transaction.atomic
+def case_reveal_pii(*, case: Case, actor, reason: str) -> Case:
+    """Record that `actor` sees the case's personal data in full, and why.
+
+    The caller has already checked that the case is visible to the actor
+    (selectors.case_get_for_user) and that the actor may reveal it.
+    """
+    from referrals.selectors import can_reveal
+
+    if not can_reveal(actor, case):
+        raise PermissionDenied(_("Your role may not see this case's personal data."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            _("A reason is required to reveal personal data."), errors={"reason": [_("This field is required.")]}
+        )
+    audit_record(
+        action="case.pii_revealed",
+        actor=actor,
+        object_type="case",
+        object_id=case.pk,
+        payload={"reference": case.reference, "fields": PERSONAL_FIELDS},
+        reason=reason,
+    )
+    return case

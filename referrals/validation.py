@@ -1,0 +1,99 @@
+"""Domain checks on referral and case input, shared by the web forms and the
+API. Messages name the field, never echo personal values."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pycountry
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.errors import ValidationFailed
+from referrals.choices import AssistanceCategory, DocumentType, ExploitationType, RiskLevel, Sex
+from referrals.models import PERSONAL_FIELDS
+
+TEXT_LIMITS = {
+    "full_name": 200,
+    "other_names": 300,
+    "document_number": 50,
+    "phone": 40,
+    "address": 500,
+    "next_of_kin": 500,
+    "region": 100,
+}
+
+
+def is_country_code(value: str) -> bool:
+    return isinstance(value, str) and len(value) == 2 and pycountry.countries.get(alpha_2=value.upper()) is not None
+
+
+def _raise(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationFailed(_("Invalid input: %(fields)s.") % {"fields": ", ".join(sorted(errors))}, errors=errors)
+
+
+def validate_case_fields(data: dict, *, creating: bool) -> None:
+    errors: dict[str, list[str]] = {}
+    if creating or "referring_agency" in data:
+        agency = (data.get("referring_agency") or "").strip()
+        if not agency:
+            errors["referring_agency"] = [_("This field is required.")]
+        elif len(agency) > 200:
+            errors["referring_agency"] = [_("At most 200 characters.")]
+    if "exploitation_types" in data:
+        types = data["exploitation_types"]
+        if not isinstance(types, list):
+            errors["exploitation_types"] = [_("Expected a list of exploitation types.")]
+        else:
+            unknown = [t for t in types if t not in ExploitationType.values]
+            if unknown:
+                errors["exploitation_types"] = [
+                    _("Unknown exploitation type(s): %(u)s.") % {"u": ", ".join(map(str, unknown))}
+                ]
+            elif creating and not types:
+                errors["exploitation_types"] = [_("Choose at least one exploitation type.")]
+    if "needs" in data:
+        needs = data["needs"]
+        if not isinstance(needs, list) or any(n not in AssistanceCategory.values for n in needs):
+            categories = ", ".join(AssistanceCategory.values)
+            errors["needs"] = [_("Needs must be assistance categories: %(c)s.") % {"c": categories}]
+    if "risk_level" in data and data["risk_level"] not in ("", *RiskLevel.values):
+        errors["risk_level"] = [_("Choose low, medium or high.")]
+    given, date = data.get("consent_given"), data.get("consent_date")
+    if given and not date:
+        errors["consent.date"] = [_("The date consent was given is required.")]
+    if date and date > timezone.localdate():
+        errors["consent.date"] = [_("The consent date cannot be in the future.")]
+    _raise(errors)
+
+
+def validate_victim_fields(victim: dict, *, partial: bool = False) -> None:
+    errors: dict[str, list[str]] = {}
+    allowed = set(PERSONAL_FIELDS) | {"sex", "nationality", "document_type", "region"}
+    for name in sorted(set(victim) - allowed):
+        errors[f"victim.{name}"] = [_("Unknown field.")]
+    if not partial and not (victim.get("full_name") or "").strip():
+        errors["victim.full_name"] = [_("This field is required.")]
+    for name, limit in TEXT_LIMITS.items():
+        value = victim.get(name)
+        if value is not None and not isinstance(value, str):
+            errors[f"victim.{name}"] = [_("Expected text.")]
+        elif value and len(value) > limit:
+            errors[f"victim.{name}"] = [_("At most %(n)d characters.") % {"n": limit}]
+    dob = victim.get("date_of_birth")
+    if dob is not None:
+        if not isinstance(dob, dt.date):
+            errors["victim.date_of_birth"] = [_("Expected a date (YYYY-MM-DD).")]
+        elif dob > timezone.localdate():
+            errors["victim.date_of_birth"] = [_("The date of birth cannot be in the future.")]
+        elif dob.year < 1900:
+            errors["victim.date_of_birth"] = [_("The date of birth is too far in the past.")]
+    if "sex" in victim and victim["sex"] not in Sex.values:
+        errors["victim.sex"] = [_("Choose one of: %(c)s.") % {"c": ", ".join(Sex.values)}]
+    if "document_type" in victim and victim["document_type"] not in DocumentType.values:
+        errors["victim.document_type"] = [_("Choose one of: %(c)s.") % {"c": ", ".join(DocumentType.values)}]
+    nationality = victim.get("nationality")
+    if nationality and not is_country_code(nationality):
+        errors["victim.nationality"] = [_("Use an ISO 3166-1 two-letter country code.")]
+    _raise(errors)
