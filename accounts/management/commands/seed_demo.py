@@ -1,0 +1,64 @@
+"""Demo data: an organisation, one user per role, a funded fund and cases in
+every state. All names and numbers are obviously fake. Safe to run twice."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from accounts.roles import Role, ensure_role_groups
+from accounts.services import user_create
+
+DEMO_PASSWORD = "demo-password-change-me"
+DEMO_ORGANISATION = "Demo Shelter Network"
+
+
+def demo_users() -> dict[str, object]:
+    """username -> user; created if missing."""
+    ensure_role_groups()
+    User = get_user_model()
+    specs = [
+        ("caseworker", [Role.CASEWORKER], DEMO_ORGANISATION),
+        ("caseworker2", [Role.CASEWORKER], DEMO_ORGANISATION),
+        ("coordinator", [Role.CASEWORKER], settings.VAF_INTAKE_ORGANISATION),
+        ("approver", [Role.APPROVER], DEMO_ORGANISATION),
+        ("approver2", [Role.APPROVER], DEMO_ORGANISATION),
+        ("finance", [Role.FINANCE], DEMO_ORGANISATION),
+        ("auditor", [Role.AUDITOR], DEMO_ORGANISATION),
+        ("admin", [Role.ADMIN], DEMO_ORGANISATION),
+        ("intake", [Role.INTAKE_PARTNER], "Demo Labour Office"),
+    ]
+    users = {}
+    for username, roles, organisation in specs:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = user_create(
+                username=username,
+                roles=[str(r) for r in roles],
+                organisation_name=organisation,
+                password=DEMO_PASSWORD,
+                validate=False,
+            )
+            if username == "admin":
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+        users[username] = user
+    return users
+
+
+class Command(BaseCommand):
+    help = "Create demo users, a funded fund and cases in every state (idempotent)."
+
+    def handle(self, *args, **options):
+        users = demo_users()
+        for module_name in ("referrals.demo", "fund.demo"):
+            try:
+                module = __import__(module_name, fromlist=["seed"])
+            except ModuleNotFoundError:
+                continue
+            module.seed(users=users, stdout=self.stdout)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, user in users.items():
+            roles = ", ".join(sorted(user.groups.values_list("name", flat=True)))
+            self.stdout.write(f"  {username:<12} {roles}")
