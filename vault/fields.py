@@ -73,8 +73,13 @@ class EncryptedAttribute(DeferredAttribute):
             value = bytes(value)
         if value is None or isinstance(value, bytes):
             instance.__dict__[self.field.attname] = value  # ciphertext, as stored
-        else:
-            instance.__dict__[self.field.attname] = _Pending(self.field.clean_plaintext(value))
+            return
+        instance.__dict__[self.field.attname] = _Pending(self.field.clean_plaintext(value))
+        # The blind indexes computed from this field must be recomputed on save.
+        stale = instance.__dict__.setdefault("_vault_stale_indexes", set())
+        for other in instance._meta.concrete_fields:
+            if isinstance(other, BlindIndexField) and self.field.name in other.source:
+                stale.add(other.attname)
 
 
 class EncryptedField(models.BinaryField):
@@ -128,9 +133,6 @@ class EncryptedField(models.BinaryField):
                 f"{instance._meta.model_name}.{self.name} was encrypted under another record's data key."
             )
         return self._decode(aead.decrypt(data_key.plaintext_key(), ciphertext, _context(instance, self)))
-
-    def is_pending(self, instance) -> bool:
-        return isinstance(instance.__dict__.get(self.attname), _Pending)
 
     def pre_save(self, model_instance, add):
         raw = model_instance.__dict__.get(self.attname)
@@ -194,10 +196,12 @@ class BlindIndexField(models.CharField):
         return blind_index(self.label, self.normaliser, values)
 
     def pre_save(self, model_instance, add):
-        sources = [model_instance._meta.get_field(name) for name in self.source]
-        if add or any(isinstance(f, EncryptedField) and f.is_pending(model_instance) for f in sources):
+        stale = model_instance.__dict__.get("_vault_stale_indexes", set())
+        if add or self.attname in stale:
+            sources = [model_instance._meta.get_field(name) for name in self.source]
             value = self.compute(*(getattr(model_instance, f.attname) for f in sources))
             setattr(model_instance, self.attname, value)
+            stale.discard(self.attname)
             return value
         return getattr(model_instance, self.attname)
 

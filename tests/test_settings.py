@@ -1,0 +1,67 @@
+"""Production settings refuse to start without their secrets, and pass
+`check --deploy` when given them."""
+
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _key() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+def production_env(**overrides) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VAF_", "DJANGO_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY="x" * 64 + "-production-like-secret-for-tests",
+        DJANGO_ALLOWED_HOSTS="vaf.example.org",
+        VAF_MASTER_KEYS=f"mk1:{_key()}",
+        VAF_BLIND_INDEX_KEY=_key(),
+    )
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def _manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "VAF_MASTER_KEYS", "VAF_BLIND_INDEX_KEY"]
+)
+def test_production_refuses_to_start_without(missing):
+    result = _manage("check", env=production_env(**{missing: None}))
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_production_refuses_malformed_vault_keys():
+    result = _manage("check", env=production_env(VAF_MASTER_KEYS="mk1:not-base64!"))
+    assert result.returncode != 0
+    assert "VAF_MASTER_KEYS" in result.stderr and "base64" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_development_defaults_are_not_production():
+    from django.conf import settings
+
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 64 * 1024
