@@ -68,6 +68,9 @@ def pytest_configure(config):
     settings.VAF_AUDIT_SIGNING_KEY = TEST_SIGNING_KEY
     settings.VAF_AUDIT_TRUSTED_PUBLIC_KEYS = ""
     settings.AXES_ENABLED = True
+    # Argon2 with Django's production cost takes ~0.25 s a password and the
+    # suite creates hundreds of users: same algorithm, test-sized cost.
+    settings.PASSWORD_HASHERS = ["tests.hashers.TestArgon2PasswordHasher"]
     _suspend_append_only_triggers_during_flush()
 
 
