@@ -57,3 +57,30 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request sent with an `Idempotency-Key` (DESIGN.md §8).
+
+    Keyed by (user, scope, key): a repeat with the same body gets the stored
+    answer back; a different body under the same key is a conflict. Stored
+    bodies must carry no personal data (they are not encrypted).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=64, help_text=_("The operation the key belongs to, e.g. referrals.create."))
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64, help_text=_("SHA-256 of the canonical request body."))
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_user_scope_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:16]} ({self.user_id})"

@@ -15,8 +15,11 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, user_roles
+from audit.models import AuditEvent
 from config.errors import NotFound
+from referrals.choices import CaseStatus
 from referrals.models import Case, VictimProfile
+from vault.fields import blind_index_lookup
 
 REVIEWER_ROLES = {Role.APPROVER, Role.FINANCE, Role.AUDITOR}
 
@@ -37,7 +40,18 @@ def _visibility(user) -> Q | None:
     return conditions if any_role else None
 
 
-def case_list_for_user(*, user, status: str | None = None) -> QuerySet[Case]:
+def can_list_cases(user) -> bool:
+    """Every role but admin has a case list (perhaps empty); admins have none."""
+    return _visibility(user) is not None
+
+
+def case_list_for_user(
+    *, user, status: str | None = None, reference: str | None = None, document_number: str | None = None
+) -> QuerySet[Case]:
+    """Visible cases, newest first, with what a list row shows joined in.
+
+    `document_number` is matched through its blind index: no row is decrypted.
+    """
     condition = _visibility(user)
     if condition is None:
         return Case.objects.none()
@@ -48,6 +62,13 @@ def case_list_for_user(*, user, status: str | None = None) -> QuerySet[Case]:
     )
     if status:
         cases = cases.filter(status=status)
+    if reference:
+        cases = cases.filter(reference__icontains=reference.strip())
+    if document_number is not None:
+        index = blind_index_lookup(VictimProfile, "document_number_index", document_number)
+        if index is None:
+            return Case.objects.none()
+        cases = cases.filter(victim__document_number_index=index)
     return cases
 
 
@@ -73,6 +94,15 @@ def is_summary_only(user, case: Case) -> bool:
         roles & REVIEWER_ROLES and case.submitted_at is not None
     )
     return not sees_more
+
+
+def can_edit(user, case: Case) -> bool:
+    """The assigned caseworker, while the case is in assessment or active."""
+    return (
+        works_the_case(user, case)
+        and case.assigned_to_id == user.pk
+        and case.status in (CaseStatus.IN_ASSESSMENT, CaseStatus.ACTIVE)
+    )
 
 
 def works_the_case(user, case: Case) -> bool:
@@ -109,3 +139,8 @@ def possible_duplicates(*, user, case: Case) -> list[str]:
         .order_by("reference")
         .values_list("reference", flat=True)[:20]
     )
+
+
+def case_timeline(*, case: Case) -> QuerySet[AuditEvent]:
+    """The case's audit events, oldest first."""
+    return AuditEvent.objects.filter(object_type="case", object_id=str(case.pk)).order_by("seq")

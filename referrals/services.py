@@ -19,11 +19,11 @@ from django_fsm import ConcurrentTransition
 from accounts.roles import Role, user_roles
 from accounts.services import organisation_get_or_create
 from audit.services import audit_record
-from config.errors import ConcurrentUpdate, PermissionDenied, ValidationFailed
+from config.errors import ConcurrentUpdate, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from referrals.choices import AgeBand, CaseStatus, IntakeChannel
 from referrals.models import PERSONAL_FIELDS, Case, CaseReferenceCounter, VictimProfile
 from referrals.permissions import REASON_REQUIRED, is_case_caseworker, transition_refusal
-from referrals.validation import validate_case_fields, validate_victim_fields
+from referrals.validation import clean_reason, validate_case_fields, validate_victim_fields
 from vault.services import data_key_create
 
 
@@ -39,7 +39,7 @@ class ReferralInput:
 
 def lock_case(case_id) -> Case:
     """The case row, locked until the end of the transaction."""
-    return Case.objects.select_for_update().select_related("data_key").get(pk=case_id)
+    return Case.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=case_id)
 
 
 def _next_reference(year: int) -> str:
@@ -75,9 +75,28 @@ def _intake_organisation(actor):
     raise PermissionDenied(_("Only caseworkers and intake partners may open referrals."))
 
 
+EDITABLE_CASE_FIELDS = frozenset(
+    {
+        "referring_agency",
+        "exploitation_types",
+        "consent_given",
+        "consent_date",
+        "summary",
+        "needs",
+        "risk_level",
+        "assessment_notes",
+    }
+)
+EDITABLE_STATES = (CaseStatus.IN_ASSESSMENT, CaseStatus.ACTIVE)
+
+
 def _apply_victim(profile: VictimProfile, victim: dict) -> list[str]:
     changed = []
     for name, value in victim.items():
+        if name == "nationality":
+            value = (value or "").upper()
+        elif name == "region":
+            value = (value or "").strip()
         if name in PERSONAL_FIELDS:
             if getattr(profile, name) != (value or None):
                 setattr(profile, name, value)
@@ -99,12 +118,13 @@ def referral_create(*, actor, referral: ReferralInput, channel: str | None = Non
             "exploitation_types": referral.exploitation_types,
             "consent_given": referral.consent_given,
             "consent_date": referral.consent_date,
+            "summary": referral.summary,
         },
         creating=True,
     )
     validate_victim_fields(referral.victim)
     case = Case(
-        reference=_next_reference(timezone.now().year),
+        reference=_next_reference(timezone.localdate().year),
         organisation=organisation,
         referring_agency=referral.referring_agency.strip(),
         intake_channel=channel or default_channel,
@@ -140,39 +160,50 @@ def referral_create(*, actor, referral: ReferralInput, channel: str | None = Non
 def case_update(*, case: Case, actor, changes: dict) -> Case:
     """Edit the assessment, consent, exploitation types and victim details.
 
-    Only the assigned caseworker, while the case is being worked.
+    Only the assigned caseworker, while the case is in assessment or active
+    (a case waiting for a decision is frozen until the approver returns it).
     """
+    unknown = sorted(set(changes) - EDITABLE_CASE_FIELDS - {"victim"})
+    if unknown:
+        raise ValidationFailed(
+            _("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(unknown)},
+            errors={name: [_("Unknown or read-only field.")] for name in unknown},
+        )
     case = lock_case(case.pk)
     if not is_case_caseworker(actor, case) or case.assigned_to_id != actor.pk:
         raise PermissionDenied(_("Only the caseworker assigned to the case may edit it."))
-    if case.status not in (CaseStatus.IN_ASSESSMENT, CaseStatus.ACTIVE, CaseStatus.REFERRED):
-        from config.errors import TransitionNotAllowed
-
-        raise TransitionNotAllowed(_("A case that is %(s)s cannot be edited.") % {"s": case.get_status_display()})
+    if case.status not in EDITABLE_STATES:
+        raise TransitionNotAllowed(
+            _("A case that is %(s)s cannot be edited.") % {"s": case.get_status_display().lower()}
+        )
     case_fields = {k: v for k, v in changes.items() if k != "victim"}
-    merged = {
-        "consent_given": case.consent_given,
-        "consent_date": case.consent_date,
-        **case_fields,
-    }
+    merged = {"consent_given": case.consent_given, "consent_date": case.consent_date, **case_fields}
     validate_case_fields(merged, creating=False)
     victim = changes.get("victim") or {}
     validate_victim_fields(victim, partial=True)
+    if "victim" in changes and "full_name" in victim and not (victim["full_name"] or "").strip():
+        raise ValidationFailed(
+            _("Invalid input: victim.full_name."), errors={"victim.full_name": [_("This field is required.")]}
+        )
     changed: list[str] = []
     for name, value in case_fields.items():
         if name in ("summary", "assessment_notes"):
-            if getattr(case, name) != (value or None):
-                setattr(case, name, value or None)
-                changed.append(name)
-        elif getattr(case, name) != value:
-            setattr(case, name, sorted(set(value)) if name in ("exploitation_types", "needs") else value)
+            value = value or None
+        elif name in ("exploitation_types", "needs"):
+            value = sorted(set(value))
+        elif name == "referring_agency":
+            value = value.strip()
+        if getattr(case, name) != value:
+            setattr(case, name, value)
             changed.append(name)
-    case.save()
+    if changed:
+        case.save()
     victim_changed: list[str] = []
     if victim:
         profile = case.victim
         victim_changed = _apply_victim(profile, victim)
-        profile.save()
+        if victim_changed:
+            profile.save()
     if changed or victim_changed:
         audit_record(
             action="case.updated",
@@ -191,12 +222,11 @@ def case_transition(*, case: Case, actor, name: str, reason: str = "") -> Case:
     refusal = transition_refusal(actor, case, name)
     if refusal is not None:
         raise refusal
-    reason = (reason or "").strip()
-    if name in REASON_REQUIRED and not reason:
-        raise ValidationFailed(
-            _("A reason is required to %(action)s a case.") % {"action": name.replace("_", " ")},
-            errors={"reason": [_("This field is required.")]},
-        )
+    reason = clean_reason(
+        reason,
+        required=name in REASON_REQUIRED,
+        missing=_("A reason is required to %(action)s a case.") % {"action": name.replace("_", " ")},
+    )
     from_state = case.status
     getattr(case, name)()
     payload: dict = {"reference": case.reference, "from": from_state, "to": case.status}
@@ -233,11 +263,7 @@ def case_reveal_pii(*, case: Case, actor, reason: str) -> Case:
 
     if not can_reveal(actor, case):
         raise PermissionDenied(_("Your role may not see this case's personal data."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(
-            _("A reason is required to reveal personal data."), errors={"reason": [_("This field is required.")]}
-        )
+    reason = clean_reason(reason, required=True, missing=_("A reason is required to reveal personal data."))
     audit_record(
         action="case.pii_revealed",
         actor=actor,

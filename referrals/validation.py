@@ -22,6 +22,8 @@ TEXT_LIMITS = {
     "next_of_kin": 500,
     "region": 100,
 }
+CASE_TEXT_LIMITS = {"summary": 10000, "assessment_notes": 10000}
+REASON_LIMIT = 2000
 
 
 def is_country_code(value: str) -> bool:
@@ -60,6 +62,12 @@ def validate_case_fields(data: dict, *, creating: bool) -> None:
             errors["needs"] = [_("Needs must be assistance categories: %(c)s.") % {"c": categories}]
     if "risk_level" in data and data["risk_level"] not in ("", *RiskLevel.values):
         errors["risk_level"] = [_("Choose low, medium or high.")]
+    for name, limit in CASE_TEXT_LIMITS.items():
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            errors[name] = [_("Expected text.")]
+        elif value and len(value) > limit:
+            errors[name] = [_("At most %(n)d characters.") % {"n": limit}]
     given, date = data.get("consent_given"), data.get("consent_date")
     if given and not date:
         errors["consent.date"] = [_("The date consent was given is required.")]
@@ -97,3 +105,17 @@ def validate_victim_fields(victim: dict, *, partial: bool = False) -> None:
     if nationality and not is_country_code(nationality):
         errors["victim.nationality"] = [_("Use an ISO 3166-1 two-letter country code.")]
     _raise(errors)
+
+
+def clean_reason(reason, *, required: bool, missing: str) -> str:
+    """The stripped reason for a transition or a reveal; refused when missing or too long."""
+    if reason is not None and not isinstance(reason, str):
+        raise ValidationFailed(_("The reason must be text."), errors={"reason": [_("Expected text.")]})
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise ValidationFailed(missing, errors={"reason": [_("This field is required.")]})
+    if len(reason) > REASON_LIMIT:
+        raise ValidationFailed(
+            _("The reason is too long."), errors={"reason": [_("At most %(n)d characters.") % {"n": REASON_LIMIT}]}
+        )
+    return reason
