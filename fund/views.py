@@ -1,18 +1,208 @@
+"""The fund's pages: overview and deposits, the approver's queue, the finance
+queue with bank files, and a case's payment requests.
+
+Thin: parse the form, call one service or selector, render or redirect.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.roles import Role, user_roles
+from config.errors import DomainError, NotFound, PermissionDenied
+from fund import selectors, services
+from fund.forms import DepositForm, DisbursementForm, StatementImportForm, TransitionForm
+from fund.policy import current_policy
+from fund.services.bank import payees_reveal, payment_batch_export, statement_reconcile
+from referrals.selectors import case_get_for_user
 
 
+def domain_errors_as_http(view):
+    """NotFound -> 404 and PermissionDenied -> 403 pages (no details leak)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        except PermissionDenied:
+            raise HttpForbidden from None
+
+    return wrapper
+
+
+def _back(request, default: str):
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def _overview_page(request, deposit_form=None, status=200):
+    balances = selectors.fund_summary_for_user(user=request.user)
+    if deposit_form is None and Role.FINANCE in user_roles(request.user):
+        deposit_form = DepositForm()
+    context = {
+        "balances": balances,
+        "policy": current_policy(),
+        "entries": selectors.ledger_recent_for_user(user=request.user),
+        "deposit_form": deposit_form,
+    }
+    return render(request, "fund/overview.html", context, status=status)
+
+
+@require_GET
 @login_required
+@domain_errors_as_http
 def overview(request):
-    return render(request, "coming_later.html", {"title": _("Fund overview")})
+    return _overview_page(request)
 
 
+@require_POST
 @login_required
+@domain_errors_as_http
+def deposit_create(request):
+    form = DepositForm(request.POST)
+    if not form.is_valid():
+        return _overview_page(request, deposit_form=form, status=400)
+    try:
+        services.fund_deposit(actor=request.user, **form.cleaned_data)
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return _overview_page(request, deposit_form=form, status=400)
+    messages.success(request, _("The deposit was recorded."))
+    return redirect("fund:overview")
+
+
+@require_GET
+@login_required
+@domain_errors_as_http
 def approval_queue(request):
-    return render(request, "coming_later.html", {"title": _("Payment requests to sign off")})
+    disbursements = selectors.approval_queue_for_user(user=request.user)
+    context = {
+        "rows": [selectors.row_for(request.user, d) for d in disbursements],
+        "policy": current_policy(),
+        "transition_form": TransitionForm(),
+    }
+    return render(request, "fund/approval_queue.html", context)
 
 
+@never_cache  # payee details in full
+@require_GET
 @login_required
+@domain_errors_as_http
 def payment_queue(request):
-    return render(request, "coming_later.html", {"title": _("Approved payments")})
+    queue = selectors.payment_queue_for_user(user=request.user)
+    payees_reveal(actor=request.user, disbursements=queue["to_pay"])  # audited: shown in full below
+    context = {
+        "to_pay": [selectors.row_for(request.user, d) for d in queue["to_pay"]],
+        "to_reconcile": [selectors.row_for(request.user, d) for d in queue["to_reconcile"]],
+        "transition_form": TransitionForm(),
+        "statement_form": StatementImportForm(),
+    }
+    return render(request, "fund/payment_queue.html", context)
+
+
+@never_cache
+@require_POST
+@login_required
+@domain_errors_as_http
+def batch_export(request):
+    content = payment_batch_export(actor=request.user)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    filename = f"vaf-payment-batch-{timezone.now():%Y%m%d-%H%M%S}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_POST
+@login_required
+@domain_errors_as_http
+def statement_import(request):
+    if Role.FINANCE not in user_roles(request.user):
+        raise HttpForbidden
+    form = StatementImportForm(request.POST, request.FILES)
+    report = None
+    if form.is_valid():
+        try:
+            report = statement_reconcile(
+                actor=request.user,
+                statement_reference=form.cleaned_data["statement_reference"],
+                raw=form.cleaned_data["file"].read(),
+            )
+        except DomainError as exc:
+            form.add_error("file" if "file" in (exc.errors or {}) else None, exc.detail)
+    status = 200 if report is not None else 400
+    return render(request, "fund/statement_result.html", {"form": form, "report": report}, status=status)
+
+
+def _case_page(request, case, request_form=None, status=200):
+    context = selectors.case_disbursement_context(request.user, case)
+    if not context["fund_section_visible"]:
+        raise HttpForbidden
+    if request_form is not None:
+        context["fund_request_form"] = request_form
+    return render(request, "fund/case_page.html", {"case": case, **context}, status=status)
+
+
+@never_cache
+@require_GET
+@login_required
+@domain_errors_as_http
+def case_disbursements(request, case_id):
+    case = case_get_for_user(user=request.user, case_id=case_id)
+    return _case_page(request, case)
+
+
+@require_POST
+@login_required
+@domain_errors_as_http
+def disbursement_create(request, case_id):
+    case = case_get_for_user(user=request.user, case_id=case_id)
+    form = DisbursementForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, request_form=form, status=400)
+    try:
+        services.disbursement_create(
+            actor=request.user, case=case, request=services.DisbursementInput(**form.cleaned_data)
+        )
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return _case_page(request, case, request_form=form, status=exc.status)
+    messages.success(request, _("The payment request was saved as a draft. Submit it when it is ready."))
+    return _back(request, reverse("fund:case_disbursements", args=[case.pk]))
+
+
+@require_POST
+@login_required
+@domain_errors_as_http
+def disbursement_transition(request, pk, name):
+    disbursement = selectors.disbursement_get_for_user(user=request.user, disbursement_id=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please check the reason and references: they are too long."))
+    else:
+        try:
+            services.disbursement_transition(
+                disbursement=disbursement, actor=request.user, name=name, **form.cleaned_data
+            )
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, _("Done: the payment request was updated."))
+    return _back(request, reverse("fund:case_disbursements", args=[disbursement.case_id]))

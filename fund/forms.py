@@ -1,0 +1,73 @@
+"""Forms of the fund pages. They parse input; the services decide."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fund.bank_files import STATEMENT_MAX_BYTES
+from fund.choices import PayeeType
+from referrals.choices import AssistanceCategory
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
+
+
+class StyledForm(forms.Form):
+    """Gives every widget its Bootstrap class, so templates stay plain."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+class DepositForm(StyledForm):
+    amount = forms.DecimalField(label=_("Amount"), **MONEY)
+    source = forms.CharField(
+        label=_("Source"), max_length=200, help_text=_("For example: government budget 2026, or a donor's name.")
+    )
+    reference = forms.CharField(label=_("Reference"), max_length=100, help_text=_("The bank's transfer reference."))
+
+
+class DisbursementForm(StyledForm):
+    category = forms.ChoiceField(label=_("Category"), choices=AssistanceCategory.choices)
+    amount = forms.DecimalField(label=_("Amount"), **MONEY)
+    payee_type = forms.ChoiceField(
+        label=_("Payee"),
+        choices=PayeeType.choices,
+        help_text=_("The victim, or a vendor such as a clinic, shelter, lawyer or travel agent."),
+    )
+    payee_name = forms.CharField(label=_("Account holder's name"), max_length=200)
+    payee_account = forms.CharField(label=_("Account number (IBAN)"), max_length=64)
+    justification = forms.CharField(
+        label=_("Justification"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the payment is for. Do not write the victim's personal details here."),
+    )
+
+
+class TransitionForm(StyledForm):
+    reason = forms.CharField(label=_("Reason or comment"), max_length=2000, required=False)
+    payment_reference = forms.CharField(label=_("Payment reference"), max_length=100, required=False)
+    statement_reference = forms.CharField(label=_("Bank statement reference"), max_length=100, required=False)
+
+
+class StatementImportForm(StyledForm):
+    statement_reference = forms.CharField(
+        label=_("Statement reference"), max_length=100, help_text=_("As printed on the bank statement.")
+    )
+    file = forms.FileField(
+        label=_("Bank statement (CSV)"),
+        help_text=_("Columns: payment_reference (or reference) and amount; date and description optional."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > STATEMENT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 1 MiB."))
+        return upload

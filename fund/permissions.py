@@ -1,0 +1,126 @@
+"""Who may do what to a disbursement (DESIGN.md §4).
+
+`transition_refusal` is the single source of the rules: services call it
+while holding the disbursement lock, and `available_transitions` offers what
+it would allow. Refusals come in the order used by the case workflow:
+role (403) -> state (409) -> segregation of duties (403) -> conditions (409).
+Visibility (404) is the selectors' job and comes before all of these; money
+conditions (insufficient funds, the case limit) and missing input (400) are
+checked by the services after these.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role, user_roles
+from config.errors import DomainError, PermissionDenied, SegregationOfDutiesViolation, TransitionNotAllowed
+from fund.choices import DisbursementStatus as S
+from fund.models import Approval, Disbursement
+from referrals.choices import CaseStatus
+from referrals.permissions import is_case_caseworker
+
+TRANSITIONS = ["submit", "approve", "reject", "return_for_changes", "cancel", "pay", "mark_failed", "reconcile"]
+SOURCES = {
+    "submit": [S.DRAFT],
+    "approve": [S.SUBMITTED],
+    "reject": [S.SUBMITTED],
+    "return_for_changes": [S.SUBMITTED],
+    "cancel": [S.DRAFT, S.SUBMITTED, S.APPROVED, S.FAILED],
+    "pay": [S.APPROVED, S.FAILED],
+    "mark_failed": [S.APPROVED],
+    "reconcile": [S.PAID],
+}
+ROLE = {
+    "approve": Role.APPROVER,
+    "reject": Role.APPROVER,
+    "return_for_changes": Role.APPROVER,
+    "pay": Role.FINANCE,
+    "mark_failed": Role.FINANCE,
+    "reconcile": Role.FINANCE,
+}
+REASON_REQUIRED = frozenset({"reject", "return_for_changes", "cancel", "mark_failed"})
+READER_ROLES = frozenset({Role.CASEWORKER, Role.APPROVER, Role.FINANCE, Role.AUDITOR})
+FUND_READER_ROLES = frozenset({Role.APPROVER, Role.FINANCE, Role.AUDITOR})
+
+
+def is_requester(user, disbursement: Disbursement) -> bool:
+    """Whoever created or submitted the request counts as its requester."""
+    return user.pk is not None and user.pk in (disbursement.requested_by_id, disbursement.submitted_by_id)
+
+
+def current_approvals(disbursement: Disbursement) -> list[Approval]:
+    """The approvals of the current round (uses a prefetched `approvals` if any)."""
+    return [a for a in disbursement.approvals.all() if a.round == disbursement.approval_round]
+
+
+def has_approved(user, disbursement: Disbursement) -> bool:
+    return any(a.approver_id == user.pk for a in current_approvals(disbursement))
+
+
+def can_request_for_case(user, case) -> bool:
+    return is_case_caseworker(user, case) and case.status == CaseStatus.ACTIVE
+
+
+def _role_refusal(user, disbursement: Disbursement, name: str) -> DomainError | None:
+    roles = user_roles(user)
+    if name == "submit":
+        allowed = is_case_caseworker(user, disbursement.case)
+    elif name == "cancel":
+        allowed = Role.APPROVER in roles or is_requester(user, disbursement)
+    else:
+        allowed = ROLE[name] in roles
+    if allowed:
+        return None
+    if name == "cancel":
+        return PermissionDenied(_("Only the requester or a fund approver may cancel a payment request."))
+    return PermissionDenied(_("Your role may not %(action)s a payment request.") % {"action": _label(name)})
+
+
+def _segregation_refusal(user, disbursement: Disbursement, name: str) -> DomainError | None:
+    if name in ("approve", "reject") and is_requester(user, disbursement):
+        return SegregationOfDutiesViolation(_("The requester of a payment may not approve or reject it."))
+    if name == "approve" and has_approved(user, disbursement):
+        return SegregationOfDutiesViolation(_("You have already approved this payment request."))
+    if name == "pay" and (is_requester(user, disbursement) or has_approved(user, disbursement)):
+        return SegregationOfDutiesViolation(_("The payer may be neither the requester nor an approver of the payment."))
+    return None
+
+
+def transition_refusal(user, disbursement: Disbursement, name: str) -> DomainError | None:
+    """Why `user` may not apply transition `name` to `disbursement` now, or None."""
+    if name not in SOURCES:
+        return TransitionNotAllowed(_("There is no payment request transition named %(name)s.") % {"name": name})
+    refusal = _role_refusal(user, disbursement, name)
+    if refusal is not None:
+        return refusal
+    if disbursement.status not in SOURCES[name]:
+        return TransitionNotAllowed(
+            _("A payment request that is %(status)s cannot %(action)s.")
+            % {"status": disbursement.get_status_display().lower(), "action": _label(name)}
+        )
+    refusal = _segregation_refusal(user, disbursement, name)
+    if refusal is not None:
+        return refusal
+    if name == "submit" and disbursement.case.status != CaseStatus.ACTIVE:
+        return TransitionNotAllowed(_("Payments can only be requested for an active case."))
+    return None
+
+
+def available_transitions(user, disbursement: Disbursement) -> list[str]:
+    """What `user` may do now. Money conditions (available balance, case limit)
+    are left to the attempt itself."""
+    return [name for name in TRANSITIONS if transition_refusal(user, disbursement, name) is None]
+
+
+def _label(name: str) -> str:
+    return {
+        "submit": _("submit"),
+        "approve": _("approve"),
+        "reject": _("reject"),
+        "return_for_changes": _("return for changes"),
+        "cancel": _("cancel"),
+        "pay": _("pay"),
+        "mark_failed": _("mark as failed"),
+        "reconcile": _("reconcile"),
+    }.get(name, name)

@@ -1,0 +1,141 @@
+"""Reads of the fund and of disbursements, with access checks.
+
+Who sees a disbursement: caseworkers of the case's organisation, and every
+approver, finance officer and auditor. A disbursement the caller may not see
+is reported exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role, user_roles
+from config.errors import NotFound, PermissionDenied
+from fund.choices import DisbursementStatus as S
+from fund.forms import DisbursementForm, TransitionForm
+from fund.models import Approval, Disbursement, LedgerEntry
+from fund.permissions import FUND_READER_ROLES, available_transitions, can_request_for_case, current_approvals
+from fund.policy import current_policy
+from fund.services.ledger import Balances, fund_balances
+from fund.services.locks import fund_get_current
+from vault.masking import mask_value
+
+
+def _visibility(user) -> Q | None:
+    roles = user_roles(user)
+    if roles & FUND_READER_ROLES:
+        return Q()
+    if Role.CASEWORKER in roles and user.organisation_id:
+        return Q(case__organisation_id=user.organisation_id)
+    return None
+
+
+def _with_related(disbursements: QuerySet[Disbursement]) -> QuerySet[Disbursement]:
+    return disbursements.select_related("case", "case__data_key", "requested_by").prefetch_related(
+        Prefetch("approvals", queryset=Approval.objects.order_by("created_at"))
+    )
+
+
+def disbursement_list_for_user(*, user, status: str | None = None, case_id=None) -> QuerySet[Disbursement]:
+    condition = _visibility(user)
+    if condition is None:
+        raise PermissionDenied(_("Your role may not see payment requests."))
+    disbursements = _with_related(Disbursement.objects.filter(condition)).order_by("-created_at", "pk")
+    if status:
+        disbursements = disbursements.filter(status=status)
+    if case_id:
+        disbursements = disbursements.filter(case_id=case_id)
+    return disbursements
+
+
+def disbursement_get_for_user(*, user, disbursement_id) -> Disbursement:
+    condition = _visibility(user)
+    try:
+        if condition is None:
+            raise Disbursement.DoesNotExist
+        return _with_related(Disbursement.objects.filter(condition)).get(pk=disbursement_id)
+    except (Disbursement.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+        raise NotFound(_("Not found.")) from None
+
+
+def fund_summary_for_user(*, user) -> Balances:
+    if not user_roles(user) & FUND_READER_ROLES:
+        raise PermissionDenied(_("Your role may not see the fund."))
+    return fund_balances(fund_get_current())
+
+
+def ledger_recent_for_user(*, user, limit: int = 20) -> list[LedgerEntry]:
+    if not user_roles(user) & FUND_READER_ROLES:
+        raise PermissionDenied(_("Your role may not see the fund's ledger."))
+    return list(
+        LedgerEntry.objects.filter(fund=fund_get_current())
+        .select_related("disbursement", "disbursement__case")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def masked_account(value: str | None) -> str | None:
+    """'DEMO-0000-0001' -> '***0001': enough to tell accounts apart, not to use one."""
+    if not value:
+        return None
+    return "***" + value[-4:] if len(value) >= 8 else "***"
+
+
+def masked_payee(disbursement: Disbursement) -> dict:
+    return {
+        "payee_name": mask_value(disbursement.payee_name),
+        "payee_account": masked_account(disbursement.payee_account),
+    }
+
+
+def approval_queue_for_user(*, user) -> list[Disbursement]:
+    if Role.APPROVER not in user_roles(user):
+        raise PermissionDenied(_("Only fund approvers sign off payment requests."))
+    return list(_with_related(Disbursement.objects.filter(status=S.SUBMITTED)).order_by("submitted_at", "pk"))
+
+
+def payment_queue_for_user(*, user) -> dict[str, list[Disbursement]]:
+    if Role.FINANCE not in user_roles(user):
+        raise PermissionDenied(_("Only finance officers execute payments."))
+    to_pay = _with_related(Disbursement.objects.filter(status__in=[S.APPROVED, S.FAILED]))
+    to_reconcile = _with_related(Disbursement.objects.filter(status=S.PAID))
+    return {
+        "to_pay": list(to_pay.order_by("approved_at", "pk")),
+        "to_reconcile": list(to_reconcile.order_by("paid_at", "pk")),
+    }
+
+
+def row_for(user, disbursement: Disbursement) -> dict:
+    """What a page shows of one disbursement, with what `user` may do to it."""
+    approvals = current_approvals(disbursement)
+    return {
+        "disbursement": disbursement,
+        "approvals": approvals,
+        "approvals_required": disbursement.approvals_required,
+        "transitions": available_transitions(user, disbursement),
+        **masked_payee(disbursement),
+    }
+
+
+def case_disbursement_context(user, case) -> dict:
+    """Context for `templates/fund/case_disbursements.html` on the case page.
+
+    Empty for roles that do not see payment requests.
+    """
+    if _visibility(user) is None or not (
+        user_roles(user) & FUND_READER_ROLES or user.organisation_id == case.organisation_id
+    ):
+        return {"fund_section_visible": False}
+    disbursements = disbursement_list_for_user(user=user, case_id=case.pk)
+    can_request = can_request_for_case(user, case)
+    return {
+        "fund_section_visible": True,
+        "fund_case": case,
+        "fund_rows": [row_for(user, d) for d in disbursements],
+        "fund_can_request": can_request,
+        "fund_request_form": DisbursementForm() if can_request else None,
+        "fund_transition_form": TransitionForm(),
+        "fund_policy": current_policy(),
+    }

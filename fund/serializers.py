@@ -1,0 +1,149 @@
+"""API serializers for the fund and disbursements (DESIGN.md §8).
+
+Input serializers check shapes and types; the services check the rules.
+Amounts travel as decimal strings ("250.00"); JSON numbers are accepted on
+input and read through their decimal text, never as binary floats.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.errors import ValidationFailed
+from fund.choices import DisbursementStatus, PayeeType
+from fund.permissions import available_transitions, current_approvals
+from fund.policy import parse_amount
+from fund.selectors import masked_payee
+from referrals.choices import AssistanceCategory
+
+DECIMAL_SCHEMA = {"type": "string", "format": "decimal", "example": "250.00"}
+
+
+@extend_schema_field(DECIMAL_SCHEMA)
+class AmountField(serializers.Field):
+    default_error_messages = {"invalid": "Enter the amount as a decimal number such as 250.00."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (str, int, float)):
+            self.fail("invalid")
+        try:
+            return parse_amount(str(data))
+        except ValidationFailed as exc:
+            raise serializers.ValidationError((exc.errors or {}).get("amount", [exc.detail])) from None
+
+    def to_representation(self, value):
+        return str(value)
+
+
+class FundErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+class DisbursementCreateSerializer(serializers.Serializer):
+    case = serializers.UUIDField()
+    category = serializers.ChoiceField(choices=AssistanceCategory.choices)
+    amount = AmountField()
+    payee_type = serializers.ChoiceField(choices=PayeeType.choices)
+    payee_name = serializers.CharField(max_length=200, help_text="Account holder's name (stored encrypted).")
+    payee_account = serializers.CharField(max_length=64, help_text="Account number or IBAN (stored encrypted).")
+    justification = serializers.CharField(max_length=2000)
+
+
+class DisbursementUpdateSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=AssistanceCategory.choices, required=False)
+    amount = AmountField(required=False)
+    payee_type = serializers.ChoiceField(choices=PayeeType.choices, required=False)
+    payee_name = serializers.CharField(max_length=200, required=False)
+    payee_account = serializers.CharField(max_length=64, required=False)
+    justification = serializers.CharField(max_length=2000, required=False)
+
+
+class TransitionSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="Reason, or the approver's comment."
+    )
+    payment_reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    statement_reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class ApprovalSerializer(serializers.Serializer):
+    approver = serializers.CharField(source="approver_username", help_text="Username of the approver.")
+    at = serializers.DateTimeField(source="created_at")
+    comment = serializers.CharField()
+
+
+class DisbursementSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    case = serializers.UUIDField(source="case_id")
+    case_reference = serializers.CharField(source="case.reference")
+    status = serializers.ChoiceField(choices=DisbursementStatus.choices)
+    category = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    payee_type = serializers.CharField()
+    payee_name = serializers.SerializerMethodField(help_text="Masked.")
+    payee_account = serializers.SerializerMethodField(help_text="Masked: the last four characters only.")
+    justification = serializers.CharField()
+    approvals_required = serializers.IntegerField()
+    approvals = serializers.SerializerMethodField()
+    available_transitions = serializers.SerializerMethodField()
+    requested_by = serializers.CharField(source="requested_by.username")
+    payment_reference = serializers.CharField()
+    statement_reference = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    approved_at = serializers.DateTimeField(allow_null=True)
+    paid_at = serializers.DateTimeField(allow_null=True)
+    reconciled_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_payee_name(self, obj) -> str | None:
+        return masked_payee(obj)["payee_name"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_payee_account(self, obj) -> str | None:
+        return masked_payee(obj)["payee_account"]
+
+    @extend_schema_field(ApprovalSerializer(many=True))
+    def get_approvals(self, obj):
+        return ApprovalSerializer(current_approvals(obj), many=True).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_available_transitions(self, obj) -> list[str]:
+        return available_transitions(self.context["request"].user, obj)
+
+
+class FundSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    deposited = serializers.CharField(help_text="Decimal string.")
+    committed = serializers.CharField(help_text="Committed and neither released nor paid. Decimal string.")
+    paid = serializers.CharField(help_text="Decimal string.")
+    available = serializers.CharField(help_text="deposited - committed - paid. Decimal string.")
+    dual_approval_threshold = serializers.CharField(help_text="Two approvals at or above this amount.")
+    case_limit = serializers.CharField(help_text="Most a case may have approved or paid.")
+
+
+class DepositCreateSerializer(serializers.Serializer):
+    amount = AmountField()
+    source = serializers.CharField(max_length=200, help_text="For example: government budget 2026, a donor.")
+    reference = serializers.CharField(max_length=100)
+
+
+class LedgerEntrySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    disbursement = serializers.UUIDField(source="disbursement_id", allow_null=True)
+    source = serializers.CharField()
+    reference = serializers.CharField()
+    created_by = serializers.CharField(source="created_by_username")
+    created_at = serializers.DateTimeField()
+
+
+class DepositSerializer(LedgerEntrySerializer):
+    currency = serializers.CharField(source="fund.currency")
+    fund = FundSerializer(source="fund_summary")

@@ -1,0 +1,152 @@
+"""Finance's work with the bank: payee details revealed, the payment batch
+exported, the bank statement reconciled. Each is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role, user_roles
+from audit.services import audit_record
+from config.errors import PermissionDenied, ValidationFailed
+from fund.bank_files import StatementLine, batch_csv, parse_statement
+from fund.choices import DisbursementStatus as S
+from fund.models import Disbursement
+from fund.services.locks import fund_get_current, lock_fund
+from fund.services.transitions import disbursement_transition
+
+
+def _require_finance(actor, action: str) -> None:
+    if Role.FINANCE not in user_roles(actor):
+        raise PermissionDenied(_("Only finance officers may %(action)s.") % {"action": action})
+
+
+@transaction.atomic
+def payees_reveal(*, actor, disbursements: list[Disbursement]) -> None:
+    """Record that finance sees these disbursements' payee details in full."""
+    _require_finance(actor, _("see payee account details"))
+    for disbursement in disbursements:
+        audit_record(
+            action="disbursement.payee_revealed",
+            actor=actor,
+            object_type="disbursement",
+            object_id=disbursement.pk,
+            payload={"case_reference": disbursement.case.reference, "fields": ["payee_account", "payee_name"]},
+        )
+
+
+def _batch_queryset():
+    return (
+        Disbursement.objects.filter(status__in=[S.APPROVED, S.FAILED])
+        .select_related("case", "case__data_key")
+        .order_by("approved_at", "pk")
+    )
+
+
+@transaction.atomic
+def payment_batch_export(*, actor) -> str:
+    """The approved (and failed, to be paid again) payments as the bank's CSV."""
+    _require_finance(actor, _("export the payment batch"))
+    disbursements = list(_batch_queryset())
+    rows = [
+        {
+            "disbursement_id": d.pk,
+            "case_reference": d.case.reference,
+            "status": d.status,
+            "category": d.category,
+            "amount": d.amount,
+            "currency": d.currency,
+            "payee_type": d.payee_type,
+            "payee_name": d.payee_name,
+            "payee_account": d.payee_account,
+            "approved_at": d.approved_at.isoformat() if d.approved_at else "",
+        }
+        for d in disbursements
+    ]
+    audit_record(
+        action="fund.batch_exported",
+        actor=actor,
+        object_type="fund",
+        object_id=fund_get_current().pk,
+        payload={
+            "disbursements": [str(d.pk) for d in disbursements],
+            "count": len(disbursements),
+            "total": sum((d.amount for d in disbursements), start=0),
+        },
+    )
+    return batch_csv(rows)
+
+
+@dataclass
+class Reconciliation:
+    statement_reference: str
+    matched: list[dict] = field(default_factory=list)
+    unmatched: list[dict] = field(default_factory=list)
+
+
+def _match(line: StatementLine, seen: set[str]) -> tuple[Disbursement | None, str]:
+    """The one paid disbursement this line settles, or why there is none."""
+    if line.payment_reference in seen:
+        return None, _("The reference appears more than once in this statement.")
+    seen.add(line.payment_reference)
+    candidates = list(
+        Disbursement.objects.filter(payment_reference=line.payment_reference, status__in=[S.PAID, S.RECONCILED])
+    )
+    paid = [d for d in candidates if d.status == S.PAID]
+    if not candidates:
+        return None, _("No payment carries this reference.")
+    if not paid:
+        return None, _("The payment with this reference is already reconciled.")
+    if len(paid) > 1:
+        return None, _("Several payments carry this reference; reconcile them one by one.")
+    if paid[0].amount != line.amount:
+        return None, _("The amount differs from the payment's (%(a)s).") % {"a": paid[0].amount}
+    return paid[0], ""
+
+
+@transaction.atomic
+def statement_reconcile(*, actor, statement_reference: str, raw: bytes) -> Reconciliation:
+    """Reconcile paid disbursements with a bank statement, by payment reference.
+
+    Lines that do not match exactly one paid payment of the same amount are
+    reported, never guessed at. A malformed file changes nothing.
+    """
+    _require_finance(actor, _("reconcile bank statements"))
+    statement_reference = (statement_reference or "").strip()
+    if not statement_reference or len(statement_reference) > 100:
+        raise ValidationFailed(
+            _("A bank statement reference (at most 100 characters) is required."),
+            errors={"statement_reference": [_("This field is required.")]},
+        )
+    lines = parse_statement(raw)
+    report = Reconciliation(statement_reference=statement_reference)
+    lock_fund()  # one import at a time; the transitions below take the same lock
+    seen: set[str] = set()
+    for line in lines:
+        disbursement, problem = _match(line, seen)
+        entry = {"line": line.line, "payment_reference": line.payment_reference, "amount": line.amount}
+        if disbursement is None:
+            report.unmatched.append({**entry, "problem": problem})
+            continue
+        disbursement_transition(
+            disbursement=disbursement,
+            actor=actor,
+            name="reconcile",
+            statement_reference=f"{statement_reference} line {line.line}"[:100],
+        )
+        report.matched.append({**entry, "disbursement": disbursement, "case_reference": disbursement.case.reference})
+    audit_record(
+        action="fund.statement_imported",
+        actor=actor,
+        object_type="fund",
+        object_id=fund_get_current().pk,
+        payload={
+            "statement_reference": statement_reference,
+            "lines": len(lines),
+            "matched": [str(m["disbursement"].pk) for m in report.matched],
+            "unmatched_lines": [u["line"] for u in report.unmatched],
+        },
+    )
+    return report

@@ -1,0 +1,143 @@
+"""Races on PostgreSQL: real threads, separate connections, lined up by a barrier.
+
+Two people acting on the same request at the same moment produce exactly one
+effect; the other is told 409. Approvals racing for the last of the money
+never drive `available` below zero. (SQLite serialises whole transactions, so
+these races cannot happen there; the tests skip with a reason.)
+"""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from fund.models import Approval, Disbursement, LedgerEntry
+from tests.conftest import postgresql_only
+from tests.fund.conftest import balances, deposit, drive, request_payment
+
+pytestmark = [postgresql_only(), pytest.mark.django_db(transaction=True)]
+CONFLICT_CODES = {"transition_not_allowed", "concurrent_update"}
+
+
+def race(*calls):
+    """Run the calls in threads released together; each returns (status, code)."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except Exception as exc:  # reported to the test, not swallowed
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
+    return results
+
+
+def transition(user, disbursement, name, **data):
+    def call():
+        client = APIClient()
+        client.force_authenticate(user)
+        response = client.post(f"/api/v1/disbursements/{disbursement.pk}/transitions/{name}/", data, format="json")
+        return response.status_code, response.json().get("code", "")
+
+    return call
+
+
+def test_two_approvers_at_once_give_one_approval(people, case, funded):
+    disbursement = drive(request_payment(case, people.caseworker, amount="1000.00"), people, "submitted")
+    results = race(
+        transition(people.approver, disbursement, "approve"), transition(people.approver2, disbursement, "approve")
+    )
+    statuses = sorted(status for status, _code in results)
+    assert statuses == [200, 409]
+    assert next(code for status, code in results if status == 409) in CONFLICT_CODES
+    assert Approval.objects.filter(disbursement=disbursement).count() == 1
+    assert LedgerEntry.objects.filter(disbursement=disbursement, kind="commit").count() == 1
+    assert balances() == (Decimal("100000.00"), Decimal("1000.00"), Decimal("0.00"), Decimal("99000.00"))
+
+
+def test_two_approvals_of_a_dual_request_at_once_commit_once(people, case, funded):
+    disbursement = drive(request_payment(case, people.caseworker, amount="8000.00"), people, "submitted")
+    results = race(
+        transition(people.approver, disbursement, "approve"), transition(people.approver2, disbursement, "approve")
+    )
+    assert [status for status, _code in results] == [200, 200]
+    assert Disbursement.objects.get(pk=disbursement.pk).status == "approved"
+    assert LedgerEntry.objects.filter(disbursement=disbursement, kind="commit").count() == 1
+    assert balances()[1] == Decimal("8000.00")
+
+
+def test_the_same_approver_twice_at_once_counts_once(people, case, funded):
+    disbursement = drive(request_payment(case, people.caseworker, amount="8000.00"), people, "submitted")
+    results = race(
+        transition(people.approver, disbursement, "approve"), transition(people.approver, disbursement, "approve")
+    )
+    assert sorted(results) == [(200, ""), (403, "segregation_of_duties")]
+    assert Approval.objects.filter(disbursement=disbursement).count() == 1
+    assert Disbursement.objects.get(pk=disbursement.pk).status == "submitted"
+
+
+def test_two_finance_officers_pay_once(people, case, funded):
+    disbursement = drive(request_payment(case, people.caseworker, amount="1000.00"), people, "approved")
+    results = race(
+        transition(people.finance, disbursement, "pay", payment_reference="TRX-A"),
+        transition(people.finance2, disbursement, "pay", payment_reference="TRX-B"),
+    )
+    assert sorted(status for status, _code in results) == [200, 409]
+    assert next(code for status, code in results if status == 409) in CONFLICT_CODES
+    assert LedgerEntry.objects.filter(disbursement=disbursement, kind="payment").count() == 1
+    assert balances() == (Decimal("100000.00"), Decimal("0.00"), Decimal("1000.00"), Decimal("99000.00"))
+
+
+def test_cancel_and_pay_at_once_settle_one_way(people, case, funded):
+    disbursement = drive(request_payment(case, people.caseworker, amount="1000.00"), people, "approved")
+    results = race(
+        transition(people.approver2, disbursement, "cancel", reason="Not needed."),
+        transition(people.finance, disbursement, "pay", payment_reference="TRX-C"),
+    )
+    assert sorted(status for status, _code in results) == [200, 409]
+    status = Disbursement.objects.get(pk=disbursement.pk).status
+    kinds = tuple(sorted(LedgerEntry.objects.filter(disbursement=disbursement).values_list("kind", flat=True)))
+    assert (status, kinds) in {("cancelled", ("commit", "release")), ("paid", ("commit", "payment"))}
+    deposited, committed, paid, available = balances()
+    assert committed == 0 and deposited - paid == available
+
+
+def test_approvals_racing_for_the_last_money_never_overdraw(people, case):
+    deposit(people.finance, amount="1000.00")
+    requests = [drive(request_payment(case, people.caseworker, amount="300.00"), people, "submitted") for _ in range(8)]
+    approvers = [people.approver, people.approver2, people.approver3]
+    results = race(*(transition(approvers[i % 3], d, "approve") for i, d in enumerate(requests)))
+    assert sorted(results).count((200, "")) == 3
+    assert [code for status, code in results if status != 200] == ["insufficient_funds"] * 5
+    assert balances() == (Decimal("1000.00"), Decimal("900.00"), Decimal("0.00"), Decimal("100.00"))
+    assert LedgerEntry.objects.filter(kind="commit").count() == 3
+
+
+def test_case_withdrawal_racing_an_approval_leaves_nothing_committed(people, case, funded):
+    from referrals.services import case_transition
+
+    disbursement = drive(request_payment(case, people.caseworker, amount="500.00"), people, "submitted")
+
+    def withdraw():
+        case_transition(case=case, actor=people.caseworker, name="withdraw", reason="Consent withdrawn.")
+        return 200, ""
+
+    race(withdraw, transition(people.approver, disbursement, "approve"))
+    assert Disbursement.objects.get(pk=disbursement.pk).status == "cancelled"
+    assert balances() == (Decimal("100000.00"), Decimal("0.00"), Decimal("0.00"), Decimal("100000.00"))

@@ -1,0 +1,164 @@
+"""The fund's pages: overview and deposits, queues, bank files, the case section."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from fund import services
+from fund.models import Disbursement, LedgerEntry
+from fund.selectors import case_disbursement_context
+from tests.fund.conftest import balances, drive, request_payment
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _one_h1(html: str) -> bool:
+    return html.count("<h1") == 1
+
+
+@pytest.mark.parametrize("who", ["approver", "finance", "auditor"])
+def test_overview_shows_balances_and_ledger(people, funded, who):
+    response = client_for(getattr(people, who)).get(reverse("fund:overview"))
+    html = response.content.decode()
+    assert response.status_code == 200 and _one_h1(html)
+    assert "100000.00" in html and "DEP-1" in html
+    assert "5000.00" in html and "50000.00" in html  # the policy in force
+    assert ('name="source"' in html) == (who == "finance")
+    assert "style=" not in html and "<script>" not in html
+
+
+@pytest.mark.parametrize("who", ["caseworker", "admin", "intake"])
+def test_overview_is_refused_to_other_roles(people, who):
+    assert client_for(getattr(people, who)).get(reverse("fund:overview")).status_code == 403
+
+
+def test_deposit_form(people):
+    client = client_for(people.finance)
+    data = {"amount": "750.25", "source": "Demo Donor", "reference": "DEP-9"}
+    assert client.post(reverse("fund:deposit_create"), data).status_code == 302
+    assert balances()[0] == Decimal("750.25")
+    bad = client.post(reverse("fund:deposit_create"), {**data, "amount": "1.234"})
+    assert bad.status_code == 400 and LedgerEntry.objects.count() == 1
+    assert client_for(people.approver).post(reverse("fund:deposit_create"), data).status_code == 403
+
+
+def test_approval_queue_lists_submitted_requests_with_policy(people, case, funded):
+    big = drive(request_payment(case, people.caseworker, amount="6000.00"), people, "submitted")
+    services.disbursement_approve(disbursement=big, actor=people.approver)
+    drive(request_payment(case, people.caseworker, amount="10.00"), people, "draft")
+    response = client_for(people.approver2).get(reverse("fund:approval_queue"))
+    html = response.content.decode()
+    assert response.status_code == 200 and _one_h1(html)
+    assert case.reference in html and "6000.00" in html and "1 of 2" in html
+    assert people.approver.username in html and "10.00 SAR" not in html
+    assert reverse("fund:disbursement_transition", args=[big.pk, "approve"]) in html
+    # the approver who already signed is not offered the button again
+    mine = client_for(people.approver).get(reverse("fund:approval_queue")).content.decode()
+    assert reverse("fund:disbursement_transition", args=[big.pk, "approve"]) not in mine
+    assert client_for(people.finance).get(reverse("fund:approval_queue")).status_code == 403
+
+
+def test_payment_queue_reveals_payees_and_audits_it(people, case, funded):
+    approved = drive(request_payment(case, people.caseworker, payee_account="TEST-9999-0001"), people, "approved")
+    paid = drive(request_payment(case, people.caseworker), people, "paid")
+    response = client_for(people.finance2).get(reverse("fund:payment_queue"))
+    html = response.content.decode()
+    assert response.status_code == 200 and _one_h1(html)
+    assert "TEST-9999-0001" in html and "Test Clinic" in html
+    assert paid.payment_reference in html  # waiting for reconciliation
+    revealed = AuditEvent.objects.filter(action="disbursement.payee_revealed")
+    assert list(revealed.values_list("object_id", flat=True)) == [str(approved.pk)]
+    assert revealed.get().actor_username == people.finance2.username
+    for who in ("approver", "auditor", "caseworker"):
+        assert client_for(getattr(people, who)).get(reverse("fund:payment_queue")).status_code == 403
+
+
+def test_payee_details_are_masked_everywhere_else(people, case, funded):
+    drive(request_payment(case, people.caseworker, payee_account="TEST-9999-0001"), people, "submitted")
+    for who, url in (("approver", reverse("fund:approval_queue")), ("caseworker", _case_url(case))):
+        html = client_for(getattr(people, who)).get(url).content.decode()
+        assert "TEST-9999-0001" not in html and "Test Clinic" not in html
+
+
+def test_transition_buttons_act_and_report_refusals(people, case, funded):
+    disbursement = drive(request_payment(case, people.caseworker), people, "approved")
+    url = reverse("fund:disbursement_transition", args=[disbursement.pk, "pay"])
+    client = client_for(people.finance2)
+    missing = client.post(url, {"payment_reference": "", "next": "/fund/payments/"}, follow=True)
+    assert "payment reference is required" in missing.content.decode()
+    assert Disbursement.objects.get(pk=disbursement.pk).status == "approved"
+    done = client.post(url, {"payment_reference": "TRX-5", "next": "https://evil.example/"})
+    assert done.status_code == 302 and done["Location"] == _case_url(case)
+    assert Disbursement.objects.get(pk=disbursement.pk).status == "paid"
+    hidden = client_for(people.outsider).post(url, {"payment_reference": "X"})
+    assert hidden.status_code == 404
+
+
+def test_batch_download_and_statement_upload(people, case, funded):
+    drive(request_payment(case, people.caseworker), people, "approved")
+    paid = drive(request_payment(case, people.caseworker, amount="42.00"), people, "paid")
+    client = client_for(people.finance2)
+    batch = client.post(reverse("fund:batch_export"))
+    assert batch.status_code == 200 and batch["Content-Type"].startswith("text/csv")
+    assert "attachment" in batch["Content-Disposition"]
+    assert client.get(reverse("fund:batch_export")).status_code == 405
+    statement = SimpleUploadedFile("s.csv", f"reference,amount\n{paid.payment_reference},42.00\nX-1,5\n".encode())
+    result = client.post(reverse("fund:statement_import"), {"statement_reference": "S-9", "file": statement})
+    html = result.content.decode()
+    assert result.status_code == 200 and _one_h1(html) and "X-1" in html
+    assert Disbursement.objects.get(pk=paid.pk).status == "reconciled"
+    broken = SimpleUploadedFile("s.csv", b"nothing useful")
+    refused = client.post(reverse("fund:statement_import"), {"statement_reference": "S-10", "file": broken})
+    assert refused.status_code == 400 and "cannot be read" in refused.content.decode()
+
+
+def _case_url(case):
+    return reverse("fund:case_disbursements", args=[case.pk])
+
+
+def test_case_section_offers_request_form_and_transitions(people, case, funded):
+    draft = request_payment(case, people.caseworker)
+    html = client_for(people.caseworker).get(_case_url(case)).content.decode()
+    assert _one_h1(html) and 'name="justification"' in html
+    assert reverse("fund:disbursement_transition", args=[draft.pk, "submit"]) in html
+    approver_html = client_for(people.approver).get(_case_url(case)).content.decode()
+    assert 'name="justification"' not in approver_html
+    assert client_for(people.outsider).get(_case_url(case)).status_code == 404
+
+
+def test_request_form_creates_a_draft_or_shows_errors(people, case):
+    url = reverse("fund:disbursement_create", args=[case.pk])
+    data = {
+        "category": "legal",
+        "amount": "300.00",
+        "payee_type": "vendor",
+        "payee_name": "Demo Legal Aid",
+        "payee_account": "DEMO-0000-0042",
+        "justification": "Court fees.",
+        "next": _case_url(case),
+    }
+    client = client_for(people.caseworker)
+    assert client.post(url, {**data, "amount": "-3"}).status_code == 400
+    assert client.post(url, data).status_code == 302
+    created = Disbursement.objects.get()
+    assert (created.status, created.amount, created.payee_account) == ("draft", Decimal("300.00"), "DEMO-0000-0042")
+    assert client_for(people.approver).post(url, data).status_code == 403
+
+
+def test_case_section_include_renders_for_the_case_page(people, case):
+    request = RequestFactory().get("/cases/x/")
+    request.user = people.caseworker
+    context = case_disbursement_context(people.caseworker, case)
+    html = render_to_string("fund/case_disbursements.html", context, request=request)
+    assert "<h2" in html and "<h1" not in html and 'name="amount"' in html
+    assert case_disbursement_context(people.admin, case) == {"fund_section_visible": False}
+    assert case_disbursement_context(people.outsider, case) == {"fund_section_visible": False}
