@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.chain import format_time
 from audit.models import AuditCheckpoint, AuditEvent
@@ -37,13 +38,13 @@ def _raw_public(public_key: Ed25519PublicKey) -> str:
 def signing_key() -> Ed25519PrivateKey:
     value = getattr(settings, "VAF_AUDIT_SIGNING_KEY", "") or ""
     if not value:
-        raise CheckpointKeyError("VAF_AUDIT_SIGNING_KEY is not set: cannot sign audit checkpoints.")
+        raise CheckpointKeyError(_("VAF_AUDIT_SIGNING_KEY is not set: cannot sign audit checkpoints."))
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise CheckpointKeyError("VAF_AUDIT_SIGNING_KEY is not valid base64.") from None
+        raise CheckpointKeyError(_("VAF_AUDIT_SIGNING_KEY is not valid base64.")) from None
     if len(raw) != 32:
-        raise CheckpointKeyError("VAF_AUDIT_SIGNING_KEY must be 32 bytes (an Ed25519 private key).")
+        raise CheckpointKeyError(_("VAF_AUDIT_SIGNING_KEY must be 32 bytes (an Ed25519 private key)."))
     return Ed25519PrivateKey.from_private_bytes(raw)
 
 

@@ -31,6 +31,8 @@ class AuditEvent(AppendOnlyModel):
             models.Index(fields=["object_type", "object_id", "seq"], name="audit_object_seq"),
             models.Index(fields=["action", "seq"], name="audit_action_seq"),
             models.Index(fields=["actor_id", "seq"], name="audit_actor_seq"),
+            # The auditor's pages filter by the username snapshot (it outlives the user).
+            models.Index(fields=["actor_username", "seq"], name="audit_actor_username_seq"),
         ]
 
     def __str__(self) -> str:

@@ -1,10 +1,12 @@
 """Verifying the audit chain: streaming, in constant memory.
 
 Reports the first bad sequence number and what is wrong with it:
-- `edited`: the event's content no longer matches its hash;
+- `edited`: the event's content no longer matches its hash (the detail says
+  when it is another event's content, i.e. events were reordered);
 - `missing`: a sequence number is absent (events deleted);
 - `inserted`: an event that does not link to its predecessor, while the next
-  event links past it;
+  event links past it; or an event renumbered one up (something was slipped
+  in before it);
 - `out_of_order`: an event links to an event other than its predecessor;
 - `broken_link`: the link is broken in another way (predecessor rewritten);
 - `truncated` / `checkpoint_mismatch` / `checkpoint_signature`: the chain no
@@ -14,6 +16,8 @@ Reports the first bad sequence number and what is wrong with it:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+
+from django.utils.translation import gettext as _
 
 from audit.chain import stored_event_hash
 from audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent
@@ -34,22 +38,81 @@ class VerificationResult:
         return asdict(self)
 
 
-def _link_problem(event: AuditEvent, expected_prev: str, previous_seq: int) -> tuple[str, str]:
+class _StoredEvent:
+    """The stored fields of one event: plain tuples from the database, without
+    building model instances (a third faster over a million events)."""
+
+    __slots__ = (
+        "seq",
+        "occurred_at",
+        "actor_id",
+        "actor_username",
+        "action",
+        "object_type",
+        "object_id",
+        "payload",
+        "reason",
+        "ip",
+        "prev_hash",
+        "hash",
+    )
+
+    def __init__(self, values: tuple) -> None:
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+
+
+def _link_problem(event: _StoredEvent, expected_prev: str, previous_seq: int) -> tuple[str, str]:
     linked = AuditEvent.objects.filter(hash=event.prev_hash).values_list("seq", flat=True).first()
     if linked is not None and linked != previous_seq:
-        return "out_of_order", f"event {event.seq} links to event {linked}, not to {previous_seq}"
+        return "out_of_order", _("event %(seq)s links to event %(linked)s, not to %(previous)s") % {
+            "seq": event.seq,
+            "linked": linked,
+            "previous": previous_seq,
+        }
     follower = AuditEvent.objects.filter(seq__gt=event.seq).order_by("seq").values_list("prev_hash", flat=True).first()
     if follower == expected_prev:
-        return "inserted", f"event {event.seq} is not part of the chain: the next event links past it"
-    return "broken_link", f"event {event.seq} does not link to event {previous_seq}"
+        return "inserted", _("event %(seq)s is not part of the chain: the next event links past it") % {
+            "seq": event.seq
+        }
+    return "broken_link", _("event %(seq)s does not link to event %(previous)s") % {
+        "seq": event.seq,
+        "previous": previous_seq,
+    }
+
+
+def _edit_problem(event: _StoredEvent) -> tuple[str, str]:
+    """An event that no longer matches its hash. The sequence number is inside
+    the hash, so an event that was renumbered (an event inserted before it, or
+    events reordered) is told apart from one whose content changed."""
+    original_seq = event.seq
+    try:
+        for other in (event.seq - 1, event.seq + 1):
+            event.seq = other
+            if other > 0 and stored_event_hash(event) == event.hash:
+                if other == original_seq - 1:
+                    return "inserted", (
+                        _(
+                            "event %(seq)s was recorded as event %(other)s: "
+                            "an event was inserted before it and the events after renumbered"
+                        )
+                        % {"seq": original_seq, "other": other}
+                    )
+                return "edited", (
+                    _("event %(seq)s holds the content of event %(other)s: events were reordered or renumbered")
+                    % {"seq": original_seq, "other": other}
+                )
+    finally:
+        event.seq = original_seq
+    return "edited", _("event %(seq)s does not match its hash: its content was changed") % {"seq": original_seq}
 
 
 def verify_chain(*, chunk_size: int = 2000) -> VerificationResult:
     expected_seq = 1
     expected_prev = GENESIS_HASH
     checked = 0
-    events = AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size)
-    for event in events:
+    rows = AuditEvent.objects.order_by("seq").values_list(*_StoredEvent.__slots__).iterator(chunk_size=chunk_size)
+    for event in map(_StoredEvent, rows):
         if event.seq != expected_seq:
             return VerificationResult(
                 False,
@@ -58,17 +121,19 @@ def verify_chain(*, chunk_size: int = 2000) -> VerificationResult:
                 expected_prev if checked else None,
                 first_bad_seq=expected_seq,
                 problem="missing",
-                detail=f"event {expected_seq} is missing (next present is {event.seq})",
+                detail=_("event %(seq)s is missing (next present is %(next)s)")
+                % {"seq": expected_seq, "next": event.seq},
             )
         if stored_event_hash(event) != event.hash:
+            problem, detail = _edit_problem(event)
             return VerificationResult(
                 False,
                 checked,
                 event.seq - 1 or None,
                 expected_prev if checked else None,
                 first_bad_seq=event.seq,
-                problem="edited",
-                detail=f"event {event.seq} does not match its hash",
+                problem=problem,
+                detail=detail,
             )
         if event.prev_hash != expected_prev:
             problem, detail = _link_problem(event, expected_prev, event.seq - 1)
@@ -98,20 +163,24 @@ def _verify_checkpoints(result: VerificationResult) -> VerificationResult:
         if not checkpoint_signature_valid(checkpoint):
             result.ok, result.problem = False, "checkpoint_signature"
             result.first_bad_seq = checkpoint.head_seq
-            result.detail = f"the checkpoint at event {checkpoint.head_seq} has an invalid or untrusted signature"
+            result.detail = _("the checkpoint at event %(seq)s has an invalid or untrusted signature") % {
+                "seq": checkpoint.head_seq
+            }
             return result
         if result.head_seq is None or checkpoint.head_seq > result.head_seq:
             result.ok, result.problem = False, "truncated"
             result.first_bad_seq = (result.head_seq or 0) + 1
-            result.detail = (
-                f"a signed checkpoint vouches for event {checkpoint.head_seq}, "
-                f"but the chain ends at {result.head_seq or 0}"
-            )
+            result.detail = _("a signed checkpoint vouches for event %(seq)s, but the chain ends at %(head)s") % {
+                "seq": checkpoint.head_seq,
+                "head": result.head_seq or 0,
+            }
             return result
         stored = AuditEvent.objects.filter(seq=checkpoint.head_seq).values_list("hash", flat=True).first()
         if stored != checkpoint.head_hash:
             result.ok, result.problem = False, "checkpoint_mismatch"
             result.first_bad_seq = checkpoint.head_seq
-            result.detail = f"event {checkpoint.head_seq} differs from the signed checkpoint: the chain was rewritten"
+            result.detail = _("event %(seq)s differs from the signed checkpoint: the chain was rewritten") % {
+                "seq": checkpoint.head_seq
+            }
             return result
     return result

@@ -1,13 +1,179 @@
+"""The auditor's workspace: the log, each event and case history, the
+personal-data access review, verification, checkpoints and exports.
+
+Only auditors; every other role gets 403. Pages are keyset-paged on `seq`.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.roles import Role, user_roles
+from audit.chain import stored_event_hash
+from audit.checkpoints import CheckpointKeyError, audit_checkpoint_create, checkpoint_signature_valid
+from audit.exports import audit_log_export
+from audit.forms import AccessReviewFilterForm, CheckpointForm, EventFilterForm
+from audit.models import GENESIS_HASH
+from audit.selectors import (
+    REVEAL_ACTIONS,
+    case_events,
+    case_for_history,
+    checkpoint_count,
+    event_get,
+    event_neighbours,
+    event_page,
+    events_filtered,
+    latest_checkpoint,
+    signing_key_status,
+    trusted_keys,
+)
+from audit.verification import verify_chain
+from config.errors import ValidationFailed
+
+PROBLEMS = {
+    "edited": gettext_lazy("An event was changed after it was recorded: it no longer matches its hash."),
+    "missing": gettext_lazy("Events are missing: a sequence number is absent (events were deleted)."),
+    "inserted": gettext_lazy("An event was inserted: it is not part of the chain."),
+    "out_of_order": gettext_lazy("Events were reordered: an event links to another than its predecessor."),
+    "broken_link": gettext_lazy("The chain is broken: an event does not link to its predecessor."),
+    "truncated": gettext_lazy("The chain was truncated: a signed checkpoint vouches for events that are gone."),
+    "checkpoint_mismatch": gettext_lazy(
+        "The chain was rewritten: an event differs from what a signed checkpoint vouches for."
+    ),
+    "checkpoint_signature": gettext_lazy("A checkpoint's signature is forged, or made with an untrusted key."),
+}
 
 
-@login_required
+def auditor_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if Role.AUDITOR not in user_roles(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _cursor(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _list_page(request, form, *, template: str, actions: tuple[str, ...] = ()):
+    """One keyset page of the filtered events, or the form's errors (400)."""
+    page = None
+    if form.is_valid():
+        events = events_filtered(form.filters, actions=actions)
+        page = event_page(events, before=form.cleaned_data.get("before"), after=form.cleaned_data.get("after"))
+    context = {"form": form, "page": page, "query": form.query_string()}
+    return render(request, template, context, status=200 if page is not None else 400)
+
+
+@require_GET
+@auditor_required
 def event_list(request):
-    return render(request, "coming_later.html", {"title": _("Audit log")})
+    return _list_page(request, EventFilterForm(request.GET), template="audit/event_list.html")
 
 
-@login_required
+@require_GET
+@auditor_required
+def access_review(request):
+    form = AccessReviewFilterForm(request.GET)
+    return _list_page(request, form, template="audit/access_review.html", actions=REVEAL_ACTIONS)
+
+
+def _export(request, form_class, *, view: str, template: str, actions: tuple[str, ...] = ()):
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            return audit_log_export(
+                actor=request.user, filters=form.filters, fmt=request.POST.get("format", ""), view=view, actions=actions
+            )
+        except ValidationFailed as exc:
+            form.add_error(None, exc.detail)
+    return _list_page(request, form, template=template, actions=actions)
+
+
+@require_POST
+@auditor_required
+def event_export(request):
+    return _export(request, EventFilterForm, view="events", template="audit/event_list.html")
+
+
+@require_POST
+@auditor_required
+def access_export(request):
+    return _export(
+        request,
+        AccessReviewFilterForm,
+        view="access_review",
+        template="audit/access_review.html",
+        actions=REVEAL_ACTIONS,
+    )
+
+
+@require_GET
+@auditor_required
+def event_detail(request, seq: int):
+    event = event_get(seq=seq)
+    if event is None:
+        raise Http404
+    previous, following = event_neighbours(event)
+    expected_prev = previous.hash if previous is not None else GENESIS_HASH
+    context = {
+        "event": event,
+        "previous": previous,
+        "following": following,
+        "hash_ok": stored_event_hash(event) == event.hash,
+        "link_ok": event.prev_hash == expected_prev and (previous is None or previous.seq == event.seq - 1),
+        "next_link_ok": following is None or following.prev_hash == event.hash,
+        "genesis": GENESIS_HASH,
+    }
+    return render(request, "audit/event_detail.html", context)
+
+
+@require_GET
+@auditor_required
+def case_history(request, reference: str):
+    case = case_for_history(reference=reference)
+    if case is None:
+        raise Http404
+    page = event_page(case_events(case_id=case.pk), before=_cursor(request, "before"), after=_cursor(request, "after"))
+    return render(request, "audit/case_history.html", {"case": case, "page": page, "query": ""})
+
+
+@require_http_methods(["GET", "POST"])
+@auditor_required
 def verify(request):
-    return render(request, "coming_later.html", {"title": _("Verify the audit chain")})
+    result = verify_chain()
+    form = CheckpointForm(request.POST if request.method == "POST" else None, verification=result)
+    if request.method == "POST" and form.is_valid():
+        try:
+            checkpoint = audit_checkpoint_create(actor=request.user)
+        except CheckpointKeyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Checkpoint signed at event %(seq)s.") % {"seq": checkpoint.head_seq})
+            return redirect("audit:verify")
+    checkpoint = latest_checkpoint()
+    context = {
+        "result": result,
+        "problem_text": PROBLEMS.get(result.problem or "", result.problem),
+        "checkpoint": checkpoint,
+        "checkpoint_valid": checkpoint_signature_valid(checkpoint) if checkpoint else None,
+        "checkpoint_count": checkpoint_count(),
+        "key": signing_key_status(),
+        "trusted_keys": trusted_keys(),
+        "form": form,
+    }
+    return render(request, "audit/verify.html", context, status=400 if form.errors else 200)

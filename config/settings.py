@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "audit",
     "referrals",
     "fund",
+    "reports",
 ]
 
 MIDDLEWARE = [

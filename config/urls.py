@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/", include("referrals.urls")),
     path("fund/", include("fund.urls")),
     path("audit/", include("audit.urls")),
+    path("reports/", include("reports.urls")),
     path("api/v1/", include((api_v1, "api"))),
 ]
 

@@ -1,0 +1,69 @@
+"""Serializers of the audit API (DESIGN.md §8)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from audit.models import AuditEvent
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "seq",
+            "occurred_at",
+            "actor_id",
+            "actor_username",
+            "action",
+            "object_type",
+            "object_id",
+            "payload",
+            "reason",
+            "ip",
+            "prev_hash",
+            "hash",
+        ]
+        read_only_fields = fields
+
+
+class AuditEventQuerySerializer(serializers.Serializer):
+    """The query-string filters of GET /api/v1/audit/events/."""
+
+    object_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    action = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    actor = serializers.CharField(required=False, allow_blank=True, max_length=150, help_text=_("Username."))
+    since = serializers.DateTimeField(required=False, help_text=_("ISO 8601 date-time, inclusive."))
+    until = serializers.DateTimeField(required=False, help_text=_("ISO 8601 date-time, inclusive."))
+
+
+class VerificationSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    checked = serializers.IntegerField(help_text=_("Events recomputed and linked before any problem."))
+    head_seq = serializers.IntegerField(allow_null=True)
+    head_hash = serializers.CharField(allow_null=True)
+    first_bad_seq = serializers.IntegerField(allow_null=True)
+    problem = serializers.ChoiceField(
+        allow_null=True,
+        choices=[
+            "edited",
+            "missing",
+            "inserted",
+            "out_of_order",
+            "broken_link",
+            "truncated",
+            "checkpoint_mismatch",
+            "checkpoint_signature",
+        ],
+    )
+    detail = serializers.CharField(allow_blank=True)
+    checkpoints_checked = serializers.IntegerField()
+
+
+class AuditErrorSerializer(serializers.Serializer):
+    """The error body of DESIGN.md §8."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)

@@ -1,0 +1,182 @@
+"""The committee's figures, aggregated in the database.
+
+Case figures come from referrals.Case; money figures from the fund's
+append-only ledger, so they equal the balances the fund shows:
+`available = deposited - committed - paid`, where `committed` is what was
+committed and neither released nor paid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fund.choices import LedgerEntryKind as Kind
+from fund.models import Disbursement, Fund, LedgerEntry
+from referrals.choices import AssistanceCategory, CaseStatus, ExploitationType
+from referrals.models import Case
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+SECONDS_PER_DAY = 86400
+
+
+@dataclass
+class MonthRow:
+    month: dt.date
+    deposited: Decimal = ZERO  # in the month
+    committed: Decimal = ZERO  # new commitments in the month
+    released: Decimal = ZERO
+    paid: Decimal = ZERO
+    # Balances at the end of the month.
+    deposited_total: Decimal = ZERO
+    committed_outstanding: Decimal = ZERO
+    paid_total: Decimal = ZERO
+    available: Decimal = ZERO
+
+
+@dataclass
+class CategoryRow:
+    category: str
+    label: str
+    committed_outstanding: Decimal
+    paid: Decimal
+
+
+@dataclass
+class CountRow:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass
+class Duration:
+    label: str
+    median_days: Decimal | None
+    count: int
+
+
+def report_fund() -> Fund | None:
+    """The fund in the configured currency (never created by a report)."""
+    return Fund.objects.filter(currency=settings.VAF_FUND_CURRENCY).first()
+
+
+def _month_start(moment) -> dt.date:
+    if isinstance(moment, dt.datetime):
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return moment.date().replace(day=1)
+    return moment.replace(day=1)
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def fund_months(fund: Fund | None) -> list[MonthRow]:
+    """Money in and out per month (the user's time zone) and the balances at
+    each month's end: one GROUP BY query, every month from the first entry on."""
+    if fund is None:
+        return []
+    sums = (
+        LedgerEntry.objects.filter(fund=fund)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month", "kind")
+        .annotate(total=Sum("amount"))
+        .order_by("month")
+    )
+    by_month: dict[dt.date, dict[str, Decimal]] = {}
+    for row in sums:
+        by_month.setdefault(_month_start(row["month"]), {})[row["kind"]] = row["total"] or ZERO
+    if not by_month:
+        return []
+    rows: list[MonthRow] = []
+    month, last = min(by_month), max(by_month)
+    deposited_total = committed_total = released_total = paid_total = ZERO
+    while month <= last:
+        kinds = by_month.get(month, {})
+        row = MonthRow(
+            month=month,
+            deposited=kinds.get(Kind.DEPOSIT, ZERO),
+            committed=kinds.get(Kind.COMMIT, ZERO),
+            released=kinds.get(Kind.RELEASE, ZERO),
+            paid=kinds.get(Kind.PAYMENT, ZERO),
+        )
+        deposited_total += row.deposited
+        committed_total += row.committed
+        released_total += row.released
+        paid_total += row.paid
+        outstanding = committed_total - released_total - paid_total
+        row.deposited_total = deposited_total.quantize(CENT)
+        row.committed_outstanding = outstanding.quantize(CENT)
+        row.paid_total = paid_total.quantize(CENT)
+        row.available = (deposited_total - outstanding - paid_total).quantize(CENT)
+        rows.append(row)
+        month = _next_month(month)
+    return rows
+
+
+def fund_by_category(fund: Fund | None) -> list[CategoryRow]:
+    """Outstanding commitments and payments per assistance category."""
+    totals: dict[str, dict[str, Decimal]] = {}
+    if fund is not None:
+        sums = (
+            LedgerEntry.objects.filter(fund=fund, kind__in=[Kind.COMMIT, Kind.RELEASE, Kind.PAYMENT])
+            .values("disbursement__category", "kind")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        for row in sums:
+            totals.setdefault(row["disbursement__category"], {})[row["kind"]] = row["total"] or ZERO
+    rows = []
+    for category, label in AssistanceCategory.choices:
+        kinds = totals.get(category, {})
+        paid = kinds.get(Kind.PAYMENT, ZERO)
+        outstanding = kinds.get(Kind.COMMIT, ZERO) - kinds.get(Kind.RELEASE, ZERO) - paid
+        rows.append(CategoryRow(category, str(label), outstanding.quantize(CENT), paid.quantize(CENT)))
+    return rows
+
+
+def cases_by_status() -> list[CountRow]:
+    counts = dict(Case.objects.values_list("status").annotate(n=Count("id")).order_by())
+    return [CountRow(status, str(label), counts.get(status, 0)) for status, label in CaseStatus.choices]
+
+
+def cases_by_exploitation_type() -> list[CountRow]:
+    """Cases per exploitation type (a case with several types counts in each).
+
+    The types are a JSON list, which SQLite cannot group by: counted in
+    Python over the one column, streamed.
+    """
+    counts: Counter[str] = Counter()
+    for types in Case.objects.values_list("exploitation_types", flat=True).iterator(chunk_size=2000):
+        counts.update(set(types or []))
+    return [CountRow(kind, str(label), counts.get(kind, 0)) for kind, label in ExploitationType.choices]
+
+
+def _median_days(pairs) -> tuple[Decimal | None, int]:
+    days = [(end - start).total_seconds() / SECONDS_PER_DAY for start, end in pairs]
+    if not days:
+        return None, 0
+    return Decimal(str(statistics.median(days))).quantize(Decimal("0.1")), len(days)
+
+
+def median_durations() -> list[Duration]:
+    referral = Case.objects.filter(approved_at__isnull=False).values_list("created_at", "approved_at")
+    payment = Disbursement.objects.filter(approved_at__isnull=False, paid_at__isnull=False).values_list(
+        "approved_at", "paid_at"
+    )
+    return [
+        Duration(_("From referral to the case's approval"), *_median_days(referral.iterator(chunk_size=2000))),
+        Duration(_("From a payment's approval to its payment"), *_median_days(payment.iterator(chunk_size=2000))),
+    ]

@@ -1,0 +1,156 @@
+"""The reports as tables (rows of plain values) with the chart drawn from
+each: one definition feeds the page, its chart and its CSV export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from reports import selectors
+
+
+@dataclass
+class ReportTable:
+    name: str
+    title: str
+    headers: list[str]
+    rows: list[list]
+    chart: dict | None = None
+    note: str = ""
+    numeric: set[int] = field(default_factory=set)  # columns aligned to the end
+
+    @property
+    def chart_id(self) -> str:
+        return f"chart-data-{self.name.replace('_', '-')}"
+
+
+def _chart(kind: str, labels: list, datasets: list[tuple[str, list]], *, stacked: bool = False) -> dict:
+    return {
+        "type": kind,
+        "labels": [str(label) for label in labels],
+        "datasets": [{"label": str(label), "data": [str(v) for v in values]} for label, values in datasets],
+        "stacked": stacked,
+    }
+
+
+def _month(month) -> str:
+    return month.strftime("%Y-%m")
+
+
+def balances_table(months) -> ReportTable:
+    currency = settings.VAF_FUND_CURRENCY
+    labels = [_month(r.month) for r in months]
+    return ReportTable(
+        name="balances",
+        title=_("Fund balances at the end of each month (%(currency)s)") % {"currency": currency},
+        headers=[_("Month"), _("Deposited to date"), _("Committed, not yet paid"), _("Paid to date"), _("Available")],
+        rows=[[_month(r.month), r.deposited_total, r.committed_outstanding, r.paid_total, r.available] for r in months],
+        chart=_chart(
+            "line",
+            labels,
+            [
+                (_("Deposited to date"), [r.deposited_total for r in months]),
+                (_("Committed, not yet paid"), [r.committed_outstanding for r in months]),
+                (_("Paid to date"), [r.paid_total for r in months]),
+                (_("Available"), [r.available for r in months]),
+            ],
+        ),
+        numeric={1, 2, 3, 4},
+    )
+
+
+def spending_by_month_table(months) -> ReportTable:
+    currency = settings.VAF_FUND_CURRENCY
+    return ReportTable(
+        name="spending_by_month",
+        title=_("Money in and out by month (%(currency)s)") % {"currency": currency},
+        headers=[_("Month"), _("Deposited"), _("Committed (new approvals)"), _("Released"), _("Paid")],
+        rows=[[_month(r.month), r.deposited, r.committed, r.released, r.paid] for r in months],
+        chart=_chart(
+            "bar",
+            [_month(r.month) for r in months],
+            [(_("Committed (new approvals)"), [r.committed for r in months]), (_("Paid"), [r.paid for r in months])],
+        ),
+        numeric={1, 2, 3, 4},
+    )
+
+
+def by_category_table(categories) -> ReportTable:
+    currency = settings.VAF_FUND_CURRENCY
+    return ReportTable(
+        name="by_category",
+        title=_("Paid and committed by assistance category (%(currency)s)") % {"currency": currency},
+        headers=[_("Category"), _("Committed, not yet paid"), _("Paid")],
+        rows=[[r.label, r.committed_outstanding, r.paid] for r in categories],
+        chart=_chart(
+            "bar",
+            [r.label for r in categories],
+            [
+                (_("Committed, not yet paid"), [r.committed_outstanding for r in categories]),
+                (_("Paid"), [r.paid for r in categories]),
+            ],
+            stacked=True,
+        ),
+        numeric={1, 2},
+    )
+
+
+def count_table(name: str, title: str, heading: str, rows) -> ReportTable:
+    return ReportTable(
+        name=name,
+        title=title,
+        headers=[heading, _("Cases")],
+        rows=[[r.label, r.count] for r in rows],
+        chart=_chart("bar", [r.label for r in rows], [(_("Cases"), [r.count for r in rows])]),
+        numeric={1},
+    )
+
+
+def durations_table(durations) -> ReportTable:
+    return ReportTable(
+        name="durations",
+        title=_("Median time taken"),
+        headers=[_("Interval"), _("Median (days)"), _("Number measured")],
+        rows=[[d.label, "" if d.median_days is None else d.median_days, d.count] for d in durations],
+        note=_("Days in decimals; an empty median means nothing has been measured yet."),
+        numeric={1, 2},
+    )
+
+
+def cases_by_status_table() -> ReportTable:
+    return count_table("cases_by_status", _("Cases by state"), _("State"), selectors.cases_by_status())
+
+
+def cases_by_type_table() -> ReportTable:
+    rows = selectors.cases_by_exploitation_type()
+    table = count_table("cases_by_type", _("Cases by exploitation type"), _("Exploitation type"), rows)
+    table.note = _("A case with several exploitation types counts once in each.")
+    return table
+
+
+def all_tables() -> list[ReportTable]:
+    fund = selectors.report_fund()
+    months = selectors.fund_months(fund)  # one query for both monthly tables
+    return [
+        balances_table(months),
+        spending_by_month_table(months),
+        by_category_table(selectors.fund_by_category(fund)),
+        cases_by_status_table(),
+        cases_by_type_table(),
+        durations_table(selectors.median_durations()),
+    ]
+
+
+def table_named(name: str) -> ReportTable | None:
+    builders = {
+        "balances": lambda: balances_table(selectors.fund_months(selectors.report_fund())),
+        "spending_by_month": lambda: spending_by_month_table(selectors.fund_months(selectors.report_fund())),
+        "by_category": lambda: by_category_table(selectors.fund_by_category(selectors.report_fund())),
+        "cases_by_status": cases_by_status_table,
+        "cases_by_type": cases_by_type_table,
+        "durations": lambda: durations_table(selectors.median_durations()),
+    }
+    builder = builders.get(name)
+    return builder() if builder else None
