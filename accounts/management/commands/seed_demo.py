@@ -51,13 +51,12 @@ class Command(BaseCommand):
     help = "Create demo users, a funded fund and cases in every state (idempotent)."
 
     def handle(self, *args, **options):
+        from fund import demo as fund_demo
+        from referrals import demo as referrals_demo
+
         users = demo_users()
-        for module_name in ("referrals.demo", "fund.demo"):
-            try:
-                module = __import__(module_name, fromlist=["seed"])
-            except ModuleNotFoundError:
-                continue
-            module.seed(users=users, stdout=self.stdout)
+        referrals_demo.seed(users=users, stdout=self.stdout)
+        fund_demo.seed(users=users, stdout=self.stdout)  # needs the active cases above
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, user in users.items():
             roles = ", ".join(sorted(user.groups.values_list("name", flat=True)))
