@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
 from accounts.services import api_token_authenticate
@@ -13,14 +14,14 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Invalid token header: expected 'Token <key>'.")
+            raise exceptions.AuthenticationFailed(_("Invalid token header: expected 'Token <key>'."))
         try:
             key = header[1].decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         user = api_token_authenticate(key=key)
         if user is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+            raise exceptions.AuthenticationFailed(_("Invalid, revoked or expired token."))
         return (user, None)
 
     def authenticate_header(self, request):

@@ -17,9 +17,11 @@ constraint, then replays the first's answer.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from rest_framework.utils.encoders import JSONEncoder
@@ -32,8 +34,11 @@ MAX_KEY_LENGTH = 255
 
 
 def request_hash(body) -> str:
+    """A keyed digest of the body: the body holds personal data, and an
+    unkeyed hash of low-entropy values could be confirmed by guessing."""
     canonical = json.dumps(body, cls=JSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    key = hashlib.sha256(b"vaf-idempotency|" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def _check_key(key: str) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
@@ -126,10 +128,24 @@ def logout_record(*, user) -> None:
     audit_record(action="auth.logout", actor=user, object_type="user", object_id=str(user.pk))
 
 
+def _typed_username_digest(username: str) -> str:
+    key = hashlib.sha256(b"vaf-failed-login|" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(key, username.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
 @transaction.atomic
 def login_failed_record(*, username: str, locked_out: bool = False) -> None:
+    """A failed sign-in. The typed username is kept only when it names an
+    account: people sometimes type their password into that box, and the log
+    is permanent. Otherwise a keyed digest lets repeats be correlated."""
+    user = get_user_model().objects.filter(username=username).only("pk").first()
+    if user is not None:
+        payload = {"username": username, "locked_out": locked_out}
+    else:
+        payload = {"unknown_username_digest": _typed_username_digest(username), "locked_out": locked_out}
     audit_record(
         action="auth.login_failed",
         object_type="user",
-        payload={"username": username[:150], "locked_out": locked_out},
+        object_id=str(user.pk) if user else "",
+        payload=payload,
     )

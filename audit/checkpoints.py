@@ -22,8 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.chain import format_time
-from audit.models import AuditCheckpoint, AuditEvent
+from audit.models import GENESIS_HASH, AuditCheckpoint
 from audit.services import audit_record
+from audit.verification import verify_chain
 
 
 class CheckpointKeyError(Exception):
@@ -77,21 +78,41 @@ def checkpoint_signature_valid(checkpoint: AuditCheckpoint) -> bool:
     return True
 
 
-@transaction.atomic
-def audit_checkpoint_create(*, actor=None) -> AuditCheckpoint:
-    """Sign the current head. The checkpoint's own event is appended first, so
-    the signed head includes the record that a checkpoint was taken."""
+class ChainNotIntact(Exception):
+    """The chain does not verify: a checkpoint would vouch for a tampered log."""
+
+
+def audit_checkpoint_create(*, actor=None, verification=None) -> AuditCheckpoint:
+    """Sign the current head, only if the chain verifies.
+
+    The whole chain is verified first without holding the append lock (it can
+    take seconds at a million events); then, under the lock, the events
+    appended meanwhile are verified from that head, the checkpoint's own event
+    is appended, and the new head is signed.
+    """
     key = signing_key()
-    audit_record(action="audit.checkpoint", actor=actor, object_type="audit")
-    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    signed_at = timezone.now()
-    signature = key.sign(_message(head[0], head[1], signed_at))
-    checkpoint = AuditCheckpoint(
-        head_seq=head[0],
-        head_hash=head[1],
-        signed_at=signed_at,
-        public_key=_raw_public(key.public_key()),
-        signature=base64.b64encode(signature).decode(),
-    )
-    checkpoint.save()
+    result = verification or verify_chain()
+    if not result.ok:
+        raise ChainNotIntact(
+            _("The audit chain does not verify (%(problem)s at event %(seq)s): no checkpoint was signed.")
+            % {"problem": result.problem, "seq": result.first_bad_seq}
+        )
+    with transaction.atomic():
+        audit_record(action="audit.checkpoint", actor=actor, object_type="audit")
+        tail = verify_chain(after=(result.head_seq or 0, result.head_hash or GENESIS_HASH))
+        if not tail.ok:
+            raise ChainNotIntact(
+                _("Events appended since verification do not verify (%(problem)s at event %(seq)s).")
+                % {"problem": tail.problem, "seq": tail.first_bad_seq}
+            )
+        signed_at = timezone.now()
+        signature = key.sign(_message(tail.head_seq, tail.head_hash, signed_at))
+        checkpoint = AuditCheckpoint(
+            head_seq=tail.head_seq,
+            head_hash=tail.head_hash,
+            signed_at=signed_at,
+            public_key=_raw_public(key.public_key()),
+            signature=base64.b64encode(signature).decode(),
+        )
+        checkpoint.save()
     return checkpoint

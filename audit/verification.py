@@ -107,11 +107,14 @@ def _edit_problem(event: _StoredEvent) -> tuple[str, str]:
     return "edited", _("event %(seq)s does not match its hash: its content was changed") % {"seq": original_seq}
 
 
-def verify_chain(*, chunk_size: int = 2000) -> VerificationResult:
-    expected_seq = 1
-    expected_prev = GENESIS_HASH
+def verify_chain(*, chunk_size: int = 2000, after: tuple[int, str] | None = None) -> VerificationResult:
+    """Verify the whole chain and every checkpoint; or, with `after=(seq, hash)`
+    of an event already verified, only the events after it (no checkpoints)."""
+    start_seq, expected_prev = after or (0, GENESIS_HASH)
+    expected_seq = start_seq + 1
     checked = 0
-    rows = AuditEvent.objects.order_by("seq").values_list(*_StoredEvent.__slots__).iterator(chunk_size=chunk_size)
+    events = AuditEvent.objects.filter(seq__gt=start_seq).order_by("seq")
+    rows = events.values_list(*_StoredEvent.__slots__).iterator(chunk_size=chunk_size)
     for event in map(_StoredEvent, rows):
         if event.seq != expected_seq:
             return VerificationResult(
@@ -149,6 +152,8 @@ def verify_chain(*, chunk_size: int = 2000) -> VerificationResult:
         checked += 1
         expected_seq += 1
         expected_prev = event.hash
+    if after is not None:
+        return VerificationResult(True, checked, expected_seq - 1, expected_prev)
     head_seq = expected_seq - 1 if checked else None
     head_hash = expected_prev if checked else None
     result = VerificationResult(True, checked, head_seq, head_hash)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.roles import Role, user_roles
 from audit.chain import stored_event_hash
-from audit.checkpoints import CheckpointKeyError, audit_checkpoint_create, checkpoint_signature_valid
+from audit.checkpoints import ChainNotIntact, CheckpointKeyError, audit_checkpoint_create, checkpoint_signature_valid
 from audit.exports import audit_log_export
 from audit.forms import AccessReviewFilterForm, CheckpointForm, EventFilterForm
 from audit.models import GENESIS_HASH
@@ -159,8 +159,8 @@ def verify(request):
     form = CheckpointForm(request.POST if request.method == "POST" else None, verification=result)
     if request.method == "POST" and form.is_valid():
         try:
-            checkpoint = audit_checkpoint_create(actor=request.user)
-        except CheckpointKeyError as exc:
+            checkpoint = audit_checkpoint_create(actor=request.user, verification=result)
+        except (CheckpointKeyError, ChainNotIntact) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Checkpoint signed at event %(seq)s.") % {"seq": checkpoint.head_seq})

@@ -10,7 +10,9 @@ import logging
 import uuid
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
@@ -57,17 +59,19 @@ def api_exception_handler(exc, context):
     if isinstance(exc, drf.ValidationError):
         errors = _flatten(exc.detail)
         fields = ", ".join(sorted(errors))
-        return error_response("validation_error", f"Invalid input: {fields}.", 400, errors)
+        return error_response("validation_error", _("Invalid input: %(fields)s.") % {"fields": fields}, 400, errors)
+    if isinstance(exc, RequestDataTooBig):
+        return error_response("validation_error", _("The request body is larger than the 64 KiB allowed."), 413)
     if isinstance(exc, drf.ParseError):
-        return error_response("validation_error", "Malformed request body: not valid JSON.", 400)
+        return error_response("validation_error", _("Malformed request body: not valid JSON."), 400)
     if isinstance(exc, drf.UnsupportedMediaType):
-        return error_response("validation_error", str(exc.detail), 415)
+        return error_response("validation_error", _("Send the request body as application/json."), 415)
     if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
         return error_response("not_authenticated", str(exc.detail), 401, headers={"WWW-Authenticate": "Token"})
     if isinstance(exc, (drf.PermissionDenied, DjangoPermissionDenied)):
-        return error_response("permission_denied", "You do not have permission to do this.", 403)
+        return error_response("permission_denied", _("You do not have permission to do this."), 403)
     if isinstance(exc, (drf.NotFound, Http404)):
-        return error_response("not_found", "Not found.", 404)
+        return error_response("not_found", _("Not found."), 404)
     if isinstance(exc, drf.MethodNotAllowed):
         return error_response("method_not_allowed", str(exc.detail), 405)
     if isinstance(exc, drf.Throttled):
@@ -76,4 +80,4 @@ def api_exception_handler(exc, context):
         return error_response(getattr(exc, "default_code", "error"), str(exc.detail), exc.status_code)
     reference = uuid.uuid4().hex[:12]
     logger.error("Unhandled API error, reference %s", reference, exc_info=exc)
-    return error_response("server_error", f"Internal error, reference {reference}.", 500)
+    return error_response("server_error", _("Internal error, reference %(ref)s.") % {"ref": reference}, 500)

@@ -10,6 +10,10 @@ from django.shortcuts import render
 logger = logging.getLogger("vaf.errors")
 
 
+def forbidden(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
 def not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
 

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -243,6 +244,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# Load balancers in front of the app that append to X-Forwarded-For; the
+# audit log records the client address the outermost of them saw.
+VAF_TRUSTED_PROXY_COUNT = env.int("VAF_TRUSTED_PROXY_COUNT", 0)
 
 # --- Domain settings (changeable without a code change) ------------------------
 VAF_INTAKE_ORGANISATION = env.str("VAF_INTAKE_ORGANISATION", "NRM Coordination Unit")

@@ -23,5 +23,6 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
 ]
 
+handler403 = "config.error_pages.forbidden"
 handler404 = "config.error_pages.not_found"
 handler500 = "config.error_pages.server_error"

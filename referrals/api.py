@@ -6,7 +6,6 @@ Domain errors are raised and mapped by config.api_errors.
 
 from __future__ import annotations
 
-from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -38,10 +37,6 @@ from referrals.serializers import (
     ReferralCreatedSerializer,
     ReferralInputSerializer,
 )
-
-
-class RequestBodyTooLarge(ValidationFailed):
-    status = 413
 
 
 def _errors(*statuses: int) -> dict:
@@ -88,18 +83,8 @@ REFERRAL_EXAMPLE = OpenApiExample(
 
 
 class CaseAPIView(APIView):
-    """Common ground: oversized bodies answer 413 validation_error, and no
-    answer (they may carry personal data) is kept in a cache."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, RequestDataTooBig):
-            exc = RequestBodyTooLarge(_("The request body is larger than the 64 KiB allowed."))
-        return super().handle_exception(exc)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
-        return response
+    """Common ground of the case endpoints. (Oversized bodies and caching are
+    handled project-wide: config.api_errors and config.middleware.)"""
 
     def case_detail(self, case, *, pii_visible: bool | None = None) -> dict:
         user = self.request.user

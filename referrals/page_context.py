@@ -11,17 +11,8 @@ from referrals import permissions, selectors
 from referrals.choices import AgeBand, AssistanceCategory, CaseStatus, DocumentType, ExploitationType, RiskLevel, Sex
 from referrals.disclosure import case_text, victim_view
 from referrals.forms import ReasonForm
+from referrals.permissions import TRANSITION_LABELS
 
-TRANSITION_LABELS = {
-    "start_assessment": _("Start assessment"),
-    "submit_for_approval": _("Submit for approval"),
-    "approve": _("Approve"),
-    "reject": _("Reject"),
-    "return_to_assessment": _("Return to assessment"),
-    "close": _("Close the case"),
-    "withdraw": _("Withdraw"),
-    "reopen": _("Reopen"),
-}
 ACTION_LABELS = {
     "case.referred": _("Referral received"),
     "case.updated": _("Details edited"),

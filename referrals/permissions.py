@@ -9,6 +9,7 @@ refused.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.roles import Role, user_roles
 from config.errors import DomainError, PermissionDenied, SegregationOfDutiesViolation, TransitionNotAllowed
@@ -25,6 +26,16 @@ TRANSITIONS = [
     "withdraw",
     "reopen",
 ]
+TRANSITION_LABELS = {
+    "start_assessment": gettext_lazy("Start assessment"),
+    "submit_for_approval": gettext_lazy("Submit for approval"),
+    "approve": gettext_lazy("Approve"),
+    "reject": gettext_lazy("Reject"),
+    "return_to_assessment": gettext_lazy("Return to assessment"),
+    "close": gettext_lazy("Close the case"),
+    "withdraw": gettext_lazy("Withdraw"),
+    "reopen": gettext_lazy("Reopen"),
+}
 REASON_REQUIRED = frozenset({"reject", "return_to_assessment", "close", "withdraw", "reopen"})
 
 _SOURCES = {
@@ -78,13 +89,14 @@ def transition_refusal(user, case: Case, name: str) -> DomainError | None:
     if name not in _ROLE:
         return TransitionNotAllowed(_("There is no case transition named %(name)s.") % {"name": name})
     if _ROLE[name] not in user_roles(user):
-        return PermissionDenied(_("Your role may not %(action)s a case.") % {"action": name.replace("_", " ")})
+        action = TRANSITION_LABELS[name]
+        return PermissionDenied(_("Your role may not do this to a case: %(action)s.") % {"action": action})
     if name in _SAME_ORGANISATION and not is_case_caseworker(user, case):
         return PermissionDenied(_("Only caseworkers of the case's organisation may do this."))
     if case.status not in _SOURCES[name]:
         return TransitionNotAllowed(
-            _("A case that is %(status)s cannot %(action)s.")
-            % {"status": case.get_status_display().lower(), "action": name.replace("_", " ")}
+            _("A case that is %(status)s does not allow this: %(action)s.")
+            % {"status": case.get_status_display().lower(), "action": TRANSITION_LABELS[name]}
         )
     if name in _ASSIGNED_ONLY and case.assigned_to_id != user.pk:
         return PermissionDenied(_("Only the caseworker assigned to the case may do this."))

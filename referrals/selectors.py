@@ -72,6 +72,13 @@ def case_list_for_user(
     return cases
 
 
+def can_search_by_document(user) -> bool:
+    """Searching by document number tells whether a person is known to the
+    system: caseworkers (within their organisation's cases and the submitted
+    ones they can see) and auditors only, and every search is audited."""
+    return bool(user_roles(user) & {Role.CASEWORKER, Role.AUDITOR})
+
+
 def case_get_for_user(*, user, case_id) -> Case:
     condition = _visibility(user)
     try:

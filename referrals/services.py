@@ -22,7 +22,7 @@ from audit.services import audit_record
 from config.errors import ConcurrentUpdate, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from referrals.choices import AgeBand, CaseStatus, IntakeChannel
 from referrals.models import PERSONAL_FIELDS, Case, CaseReferenceCounter, VictimProfile
-from referrals.permissions import REASON_REQUIRED, is_case_caseworker, transition_refusal
+from referrals.permissions import REASON_REQUIRED, TRANSITION_LABELS, is_case_caseworker, transition_refusal
 from referrals.validation import clean_reason, validate_case_fields, validate_victim_fields
 from vault.services import data_key_create
 
@@ -178,7 +178,7 @@ def case_update(*, case: Case, actor, changes: dict) -> Case:
         )
     case_fields = {k: v for k, v in changes.items() if k != "victim"}
     merged = {"consent_given": case.consent_given, "consent_date": case.consent_date, **case_fields}
-    validate_case_fields(merged, creating=False)
+    validate_case_fields(merged, creating=False, status=case.status)
     victim = changes.get("victim") or {}
     validate_victim_fields(victim, partial=True)
     if "victim" in changes and "full_name" in victim and not (victim["full_name"] or "").strip():
@@ -225,7 +225,7 @@ def case_transition(*, case: Case, actor, name: str, reason: str = "") -> Case:
     reason = clean_reason(
         reason,
         required=name in REASON_REQUIRED,
-        missing=_("A reason is required to %(action)s a case.") % {"action": name.replace("_", " ")},
+        missing=_("A reason is required for this action: %(action)s.") % {"action": TRANSITION_LABELS[name]},
     )
     from_state = case.status
     getattr(case, name)()
@@ -250,6 +250,15 @@ def case_transition(*, case: Case, actor, name: str, reason: str = "") -> Case:
         action=f"case.{name}", actor=actor, object_type="case", object_id=case.pk, payload=payload, reason=reason
     )
     return case
+
+
+@transaction.atomic
+def case_document_search_record(*, actor, results: int) -> None:
+    """Record a search by document number: who and how many matched, never
+    the number searched."""
+    audit_record(
+        action="case.searched", actor=actor, object_type="case", payload={"by": "document_number", "results": results}
+    )
 
 
 @transaction.atomic

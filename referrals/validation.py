@@ -35,7 +35,10 @@ def _raise(errors: dict[str, list[str]]) -> None:
         raise ValidationFailed(_("Invalid input: %(fields)s.") % {"fields": ", ".join(sorted(errors))}, errors=errors)
 
 
-def validate_case_fields(data: dict, *, creating: bool) -> None:
+SETTLED_STATES = {"pending_approval", "active", "closed", "rejected"}
+
+
+def validate_case_fields(data: dict, *, creating: bool, status: str | None = None) -> None:
     errors: dict[str, list[str]] = {}
     if creating or "referring_agency" in data:
         agency = (data.get("referring_agency") or "").strip()
@@ -48,10 +51,11 @@ def validate_case_fields(data: dict, *, creating: bool) -> None:
         if not isinstance(types, list):
             errors["exploitation_types"] = [_("Expected a list of exploitation types.")]
         else:
-            unknown = [t for t in types if t not in ExploitationType.values]
-            if unknown:
+            if any(t not in ExploitationType.values for t in types):
+                # Name the field and the valid values; never echo what was sent.
                 errors["exploitation_types"] = [
-                    _("Unknown exploitation type(s): %(u)s.") % {"u": ", ".join(map(str, unknown))}
+                    _("Unknown exploitation type. Valid types: %(valid)s.")
+                    % {"valid": ", ".join(ExploitationType.values)}
                 ]
             elif creating and not types:
                 errors["exploitation_types"] = [_("Choose at least one exploitation type.")]
@@ -68,6 +72,13 @@ def validate_case_fields(data: dict, *, creating: bool) -> None:
             errors[name] = [_("Expected text.")]
         elif value and len(value) > limit:
             errors[name] = [_("At most %(n)d characters.") % {"n": limit}]
+    if status in SETTLED_STATES:
+        # Once submitted, the grounds of the decision stay: consent is
+        # withdrawn through the `withdraw` transition, not by an edit.
+        if "consent_given" in data and not data["consent_given"]:
+            errors["consent.given"] = [_("Consent cannot be unset on a case past assessment; withdraw the case.")]
+        if "exploitation_types" in data and data["exploitation_types"] == []:
+            errors["exploitation_types"] = [_("A case past assessment keeps at least one exploitation type.")]
     given, date = data.get("consent_given"), data.get("consent_date")
     if given and not date:
         errors["consent.date"] = [_("The date consent was given is required.")]

@@ -69,12 +69,18 @@ def case_list(request):
     if filters.is_bound and filters.is_valid():
         status = filters.cleaned_data["status"] or None
         reference = filters.cleaned_data["reference"] or None
+    can_search = selectors.can_search_by_document(request.user)
     search = DocumentSearchForm(request.POST or None)
-    if request.method == "POST" and search.is_valid():
-        document_number = search.cleaned_data["document_number"]
+    if request.method == "POST":
+        if not can_search:
+            raise HttpForbidden
+        if search.is_valid():
+            document_number = search.cleaned_data["document_number"]
     cases = selectors.case_list_for_user(
         user=request.user, status=status, reference=reference, document_number=document_number
     )
+    if document_number is not None:
+        services.case_document_search_record(actor=request.user, results=cases.count())
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -86,6 +92,7 @@ def case_list(request):
         "rows": [_list_row(case, request.user) for case in page.object_list],
         "query": query.urlencode(),
         "can_create": Role.CASEWORKER in user_roles(request.user),
+        "can_search_documents": can_search,
     }
     return render(request, "referrals/case_list.html", context)
 

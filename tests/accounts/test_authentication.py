@@ -100,3 +100,27 @@ def test_security_headers_present(client, db):
     response = client.get(reverse("accounts:login"))
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_failed_login_with_an_unknown_name_keeps_only_a_digest(client, db):
+    client.post(reverse("accounts:login"), {"username": "my-secret-password-typed-here", "password": "x"})
+    event = AuditEvent.objects.get(action="auth.login_failed")
+    assert "my-secret-password-typed-here" not in str(event.payload)
+    assert len(event.payload["unknown_username_digest"]) == 32
+
+
+def test_audit_ip_behind_trusted_proxies(client, db, settings):
+    settings.VAF_TRUSTED_PROXY_COUNT = 1
+    user = make_user("auditor")
+    client.post(
+        reverse("accounts:login"),
+        {"username": user.username, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.7",
+        REMOTE_ADDR="192.0.2.1",
+    )
+    assert AuditEvent.objects.get(action="auth.login").ip == "203.0.113.7"
+
+
+def test_pages_and_api_answers_are_not_cached(client, db):
+    client.force_login(make_user("auditor"))
+    assert "no-store" in client.get(reverse("home"))["Cache-Control"]

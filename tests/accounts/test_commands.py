@@ -82,3 +82,25 @@ def test_create_api_token_prints_the_key_alone_and_stores_only_its_hash(db, monk
 def test_create_api_token_for_unknown_user(db):
     with pytest.raises(CommandError, match="No active user"):
         call_command("create_api_token", "nobody")
+
+
+def test_revoke_api_token_command(db):
+    from accounts.services import api_token_authenticate, api_token_issue
+    from tests.factories import make_user
+
+    user = make_user("intake_partner")
+    key = api_token_issue(username=user.username)
+    listing = io.StringIO()
+    call_command("revoke_api_token", user.username, stdout=listing)
+    assert key[:8] in listing.getvalue() and "active" in listing.getvalue()
+    call_command("revoke_api_token", user.username, key[:8], stdout=io.StringIO())
+    assert api_token_authenticate(key=key) is None
+    assert AuditEvent.objects.filter(action="auth.api_token_revoked").count() == 1
+    with pytest.raises(CommandError, match="No active token"):
+        call_command("revoke_api_token", user.username, key[:8])
+
+
+def test_seed_demo_refuses_production(db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo")

@@ -182,3 +182,27 @@ def test_concurrent_appends_never_fork_or_leave_gaps():
     seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, writers * per_writer + 1))
     assert verify_chain().ok
+
+
+def test_checkpoint_service_refuses_to_sign_a_tampered_chain(db):
+    from audit.checkpoints import ChainNotIntact, audit_checkpoint_create
+    from audit.models import AuditCheckpoint
+
+    _record(3)
+    _without_triggers(lambda c: c.execute("UPDATE audit_auditevent SET reason = 'forged' WHERE seq = 2"))
+    with pytest.raises(ChainNotIntact, match="edited at event 2"):
+        audit_checkpoint_create()
+    assert not AuditCheckpoint.objects.exists()
+    with pytest.raises(CommandError, match="does not verify"):
+        call_command("audit_checkpoint")
+
+
+def test_checkpoint_verifies_events_appended_after_verification(db):
+    from audit.checkpoints import audit_checkpoint_create
+
+    _record(2)
+    verified = verify_chain()
+    _record(2)  # appended between verification and signing
+    checkpoint = audit_checkpoint_create(verification=verified)
+    assert checkpoint.head_seq == 5  # four events and the checkpoint's own
+    assert verify_chain().ok

@@ -81,6 +81,27 @@ def test_document_search_is_a_post_using_the_blind_index(people, browser, django
     assert re.search(r'<form[^>]*method="post"[^>]*action="/cases/"', form_page)
 
 
+def test_document_search_is_audited_without_the_number(people, browser):
+    from audit.models import AuditEvent
+
+    people.case(S.REFERRED, document_number="AUDITSEARCH1")
+    browser(people.caseworker).post("/cases/", {"document_number": "AUDITSEARCH1"})
+    event = AuditEvent.objects.get(action="case.searched")
+    assert event.payload == {"by": "document_number", "results": 1}
+    assert event.actor_id == people.caseworker.pk
+    assert "AUDITSEARCH1" not in str(event.payload) + event.reason
+
+
+@pytest.mark.parametrize("role", ["finance", "approver"])
+def test_document_search_is_refused_to_finance_and_approvers(people, browser, role):
+    from audit.models import AuditEvent
+
+    client = browser(getattr(people, role))
+    assert 'name="document_number"' not in html(client.get("/cases/"))
+    assert client.post("/cases/", {"document_number": "X0000001"}).status_code == 403
+    assert not AuditEvent.objects.filter(action="case.searched").exists()
+
+
 def test_document_search_does_not_decrypt_rows(people, browser, monkeypatch):
     people.case(S.REFERRED, document_number="NODECRYPT1")
     client = browser(people.caseworker)

@@ -84,7 +84,7 @@ class Command(BaseCommand):
             created += _bulk_cases(caseworker, size - created)
             page = _timed(lambda: _ok(client.get("/cases/")))
             api = _timed(lambda: _ok(client.get("/api/v1/cases/")))
-            deep = _timed(lambda: _ok(client.get("/api/v1/cases/?page=10")))
+            deep = _timed(lambda: _ok(client.get("/api/v1/cases/?page=5")))
             wanted = f"BENCH{size // 2:08d}"
             search = _timed(
                 lambda w=wanted: VictimProfile.objects.filter(
@@ -94,7 +94,7 @@ class Command(BaseCommand):
             results[size] = {
                 "case list page": page,
                 "case list API": api,
-                "case list API page 10": deep,
+                "case list API page 5": deep,
                 "document number search": search,
             }
         return [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts.roles import Role, ensure_role_groups
 from accounts.services import user_create
@@ -51,6 +51,8 @@ class Command(BaseCommand):
     help = "Create demo users, a funded fund and cases in every state (idempotent)."
 
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("seed_demo refuses to run in production: it creates users with a published password.")
         from fund import demo as fund_demo
         from referrals import demo as referrals_demo
 

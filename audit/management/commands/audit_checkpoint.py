@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.checkpoints import CheckpointKeyError, audit_checkpoint_create, public_key_text
+from audit.checkpoints import ChainNotIntact, CheckpointKeyError, audit_checkpoint_create, public_key_text
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
                 self.stdout.write(public_key_text())
                 return
             checkpoint = audit_checkpoint_create()
-        except CheckpointKeyError as exc:
+        except (CheckpointKeyError, ChainNotIntact) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
             f"Checkpoint signed at event #{checkpoint.head_seq} {checkpoint.head_hash} "
