@@ -13,11 +13,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, Organisation
 from accounts.roles import Role, ensure_role_groups
 from audit.services import audit_record
-from config.errors import NotFound, ValidationFailed
+from config.errors import NotFound, PermissionDenied, ValidationFailed
 
 
 def organisation_get_or_create(*, name: str) -> Organisation:
@@ -64,6 +65,40 @@ def user_create(
         object_id=str(user.pk),
         payload={"username": username, "roles": sorted(roles), "organisation": user.organisation.name},
     )
+    return user
+
+
+@transaction.atomic
+def user_update(*, user, actor, roles: list[str], organisation_name: str, is_active: bool):
+    """Change a user's roles, organisation or active flag. Administrators may
+    not change their own account: every change of who may see what is made by
+    one person about another, and recorded."""
+    if user.pk == actor.pk:
+        raise PermissionDenied(_("You cannot change your own roles or account; ask another administrator."))
+    unknown = sorted(set(roles) - set(Role.values))
+    if unknown:
+        raise ValidationFailed(_("Unknown role."), errors={"roles": [_("Unknown role.")]})
+    ensure_role_groups()
+    before = sorted(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+    organisation = organisation_get_or_create(name=organisation_name)
+    changes = {}
+    if before != sorted(set(roles)):
+        user.groups.set(Group.objects.filter(name__in=roles))
+        changes["roles"] = {"from": before, "to": sorted(set(roles))}
+    if user.organisation_id != organisation.pk:
+        changes["organisation"] = {
+            "from": user.organisation.name if user.organisation else None,
+            "to": organisation.name,
+        }
+        user.organisation = organisation
+    if user.is_active != is_active:
+        changes["is_active"] = {"from": user.is_active, "to": is_active}
+        user.is_active = is_active
+    if not changes:
+        return user
+    user.save(update_fields=["organisation", "is_active"])
+    user.__dict__.pop("_vaf_roles", None)
+    audit_record(action="user.updated", actor=actor, object_type="user", object_id=str(user.pk), payload=changes)
     return user
 
 

@@ -61,11 +61,11 @@ def api_exception_handler(exc, context):
         fields = ", ".join(sorted(errors))
         return error_response("validation_error", _("Invalid input: %(fields)s.") % {"fields": fields}, 400, errors)
     if isinstance(exc, RequestDataTooBig):
-        return error_response("validation_error", _("The request body is larger than the 64 KiB allowed."), 413)
+        return error_response("validation_error", _("The request body is larger than the 64 KiB allowed."), 400)
     if isinstance(exc, drf.ParseError):
         return error_response("validation_error", _("Malformed request body: not valid JSON."), 400)
     if isinstance(exc, drf.UnsupportedMediaType):
-        return error_response("validation_error", _("Send the request body as application/json."), 415)
+        return error_response("validation_error", _("Send the request body as application/json."), 400)
     if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
         return error_response("not_authenticated", str(exc.detail), 401, headers={"WWW-Authenticate": "Token"})
     if isinstance(exc, (drf.PermissionDenied, DjangoPermissionDenied)):

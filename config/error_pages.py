@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import uuid
 
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger("vaf.errors")
 
@@ -15,6 +17,8 @@ def forbidden(request, exception=None):
 
 
 def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
     return render(request, "errors/404.html", status=404)
 
 

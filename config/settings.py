@@ -52,8 +52,9 @@ VAF_AUDIT_SIGNING_KEY = env.str("VAF_AUDIT_SIGNING_KEY", "")
 # Further public keys (base64, comma-separated) whose older checkpoints stay trusted.
 VAF_AUDIT_TRUSTED_PUBLIC_KEYS = env.str("VAF_AUDIT_TRUSTED_PUBLIC_KEYS", "")
 
+# No Django admin site: administrators manage users through audited pages
+# (accounts.user_admin) and never reach case data.
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

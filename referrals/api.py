@@ -41,12 +41,13 @@ from referrals.serializers import (
 
 def _errors(*statuses: int) -> dict:
     described = {
-        400: gettext_lazy("validation_error: the body is malformed or a field is invalid (see errors)."),
+        400: gettext_lazy(
+            "validation_error: the body is malformed, larger than 64 KiB, or a field is invalid (see errors)."
+        ),
         401: gettext_lazy("not_authenticated"),
         403: gettext_lazy("permission_denied or segregation_of_duties"),
         404: gettext_lazy("not_found: no such case, or not visible to the caller"),
         409: gettext_lazy("transition_not_allowed or concurrent_update"),
-        413: gettext_lazy("validation_error: the body is larger than 64 KiB"),
         422: gettext_lazy("idempotency_conflict: the key was used with a different body"),
     }
     return {status: OpenApiResponse(ErrorSerializer, description=described[status]) for status in statuses}
@@ -110,7 +111,7 @@ class ReferralCreateAPI(CaseAPIView):
                 serializers=[ReferralCreatedSerializer, CaseSummarySerializer],
                 resource_type_field_name=None,
             ),
-            **_errors(400, 401, 403, 413, 422),
+            **_errors(400, 401, 403, 422),
         },
         tags=["referrals"],
     )
@@ -191,7 +192,7 @@ class CaseDetailAPI(CaseAPIView):
         ),
         parameters=[CASE_ID],
         request=CaseUpdateSerializer,
-        responses={200: CaseDetailSerializer, **_errors(400, 401, 403, 404, 409, 413)},
+        responses={200: CaseDetailSerializer, **_errors(400, 401, 403, 404, 409)},
         tags=["cases"],
     )
     def patch(self, request, case_id):

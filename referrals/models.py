@@ -64,9 +64,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
     class Meta:
         ordering = ["-created_at", "-reference"]
         indexes = [
-            models.Index(fields=["organisation", "status", "-created_at"], name="case_org_status_created"),
-            models.Index(fields=["status", "-created_at"], name="case_status_created"),
-            models.Index(fields=["created_by", "-created_at"], name="case_creator_created"),
+            # Each list filter with the list's order, so a page is read from
+            # the index in order instead of sorting every matching case.
+            models.Index(fields=["organisation", "-created_at", "-reference"], name="case_org_created"),
+            models.Index(
+                fields=["organisation", "status", "-created_at", "-reference"], name="case_org_status_created"
+            ),
+            models.Index(fields=["-created_at", "-reference"], name="case_created"),
+            models.Index(fields=["status", "-created_at", "-reference"], name="case_status_created"),
+            models.Index(fields=["created_by", "-created_at", "-reference"], name="case_creator_created"),
         ]
         constraints = [
             models.CheckConstraint(

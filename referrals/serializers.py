@@ -217,6 +217,14 @@ class ReferralCreatedSerializer(CaseRowSerializer):
     def get_available_transitions(self, case) -> list[str]:
         return permissions.available_transitions(self.context["user"], case)
 
+    def to_representation(self, case):
+        data = super().to_representation(case)
+        if "possible_duplicates" not in data:
+            # An intake partner's summary still names its own earlier
+            # referrals that match (DESIGN.md §8: "incl. possible_duplicates").
+            data["possible_duplicates"] = self.get_possible_duplicates(case)
+        return data
+
 
 class CaseDetailSerializer(serializers.Serializer):
     id = serializers.UUIDField()

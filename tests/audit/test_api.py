@@ -154,3 +154,24 @@ def test_the_schema_documents_both_endpoints(api):
     assert "/api/v1/audit/events/" in text and "/api/v1/audit/verify/" in text
     for name in ("object_id", "actor", "since", "until", "cursor", "first_bad_seq"):
         assert name in text
+
+
+def test_filter_on_a_known_action_not_yet_recorded_is_empty_not_an_error(db):
+    from rest_framework.test import APIClient
+
+    from tests.factories import make_user
+
+    client = APIClient()
+    client.force_authenticate(make_user("auditor"))
+    response = client.get("/api/v1/audit/events/", {"action": "case.pii_revealed"})
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+    assert client.get("/api/v1/audit/events/", {"action": "no.such_action"}).status_code == 400
+
+
+def test_unknown_api_path_answers_json_not_found(db):
+    from rest_framework.test import APIClient
+
+    response = APIClient().get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

@@ -44,9 +44,16 @@ def test_caseworker_referral_answers_201_with_a_case_summary(people, api):
 def test_intake_partner_gets_reference_and_status_only(people, api):
     response = post(api.as_user(people.intake), referral_body())
     assert response.status_code == 201
-    assert set(response.json()) == {"id", "reference", "status", "created_at"}
+    assert set(response.json()) == {"id", "reference", "status", "created_at", "possible_duplicates"}
     case = Case.objects.get(pk=response.json()["id"])
     assert case.organisation.name == "Coordination Unit Test"
+
+
+def test_intake_partner_duplicates_name_only_its_own_referrals(people, api):
+    own = post(api.as_user(people.intake), referral_body(document_number="DUPPART01")).json()
+    people.case(document_number="DUPPART01")  # a caseworker's case the partner cannot see
+    again = post(api.as_user(people.intake), referral_body(document_number="DUPPART01")).json()
+    assert again["possible_duplicates"] == [own["reference"]]
 
 
 def test_token_authentication_works_for_intake_partners(people, client):
@@ -218,18 +225,18 @@ def test_malformed_json_answers_400(people, api, content, content_type):
     assert Case.objects.count() == 0
 
 
-def test_body_over_64_kib_answers_413_validation_error(people, api):
+def test_body_over_64_kib_answers_400_validation_error(people, api):
     body = referral_body()
     body["summary"] = "x" * (70 * 1024)
     response = post(api.as_user(people.caseworker), body)
-    assert response.status_code == 413
+    assert response.status_code == 400
     assert response.json()["code"] == "validation_error"
     assert Case.objects.count() == 0
 
 
 def test_form_encoded_body_is_refused_cleanly(people, api):
     response = api.as_user(people.caseworker).post(URL, {"referring_agency": "x"})
-    assert response.status_code == 415
+    assert response.status_code == 400
     assert response.json()["code"] == "validation_error"
 
 

@@ -17,7 +17,7 @@ def test_schema_describes_referrals_and_cases(people):
     create = paths["/api/v1/referrals/"]["post"]
     assert create["operationId"] == "referral_create"
     assert any(p["name"] == "Idempotency-Key" for p in create["parameters"])
-    assert {"201", "400", "403", "413", "422"} <= set(create["responses"])
+    assert {"201", "400", "403", "422"} <= set(create["responses"])
     listing = paths["/api/v1/cases/"]["get"]
     assert any(p["name"] == "status" for p in listing["parameters"])
     page_schema = listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
