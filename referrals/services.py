@@ -282,3 +282,37 @@ def case_reveal_pii(*, case: Case, actor, reason: str) -> Case:
         reason=reason,
     )
     return case
+
+
+ERASABLE_STATES = (CaseStatus.CLOSED, CaseStatus.WITHDRAWN, CaseStatus.REJECTED)
+
+
+@transaction.atomic
+def case_erase(*, case: Case, actor, reason: str) -> Case:
+    """Erase a settled case's personal data for good (crypto-shredding).
+
+    Destroys the case's data key, so every field sealed under it (the victim
+    profile, notes, payee details) is unreadable in the database and in every
+    backup once those backups expire, and clears the blind indexes so the
+    person no longer matches in searches or duplicate detection. The case's
+    reference, states, amounts and audit trail remain.
+    """
+    from vault.services import data_key_destroy
+
+    reason = clean_reason(reason, required=True, missing=_("A reason is required to erase a case."))
+    case = lock_case(case.pk)
+    if case.status not in ERASABLE_STATES:
+        raise TransitionNotAllowed(_("Only a closed, withdrawn or rejected case can be erased."))
+    if case.data_key.destroyed_at is not None:
+        raise TransitionNotAllowed(_("This case's personal data is already erased."))
+    VictimProfile.objects.filter(case=case).update(document_number_index=None, phone_index=None, name_dob_index=None)
+    data_key_destroy(data_key=case.data_key)
+    audit_record(
+        action="case.erased",
+        actor=actor,
+        object_type="case",
+        object_id=case.pk,
+        payload={"reference": case.reference, "data_key": str(case.data_key_id)},
+        reason=reason,
+    )
+    return case
