@@ -5,8 +5,8 @@ leaves, in a transaction of its own, with the format, the filters and the
 exact row count: the rows are fixed by the head sequence at that moment, and
 the log is append-only, so the count stays true while the file streams.
 
-Cells that a spreadsheet would read as a formula (starting with =, +, -, @,
-tab or carriage return) get a leading apostrophe.
+Cells that a spreadsheet would read as a formula get a leading apostrophe
+(config.spreadsheets).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from audit.chain import format_time
 from audit.selectors import EventFilters, events_for_export, head_seq
 from audit.services import audit_record_now
 from config.errors import ValidationFailed
+from config.spreadsheets import neutralise_formula
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # One sheet holds 1,048,576 rows, the header included.
 XLSX_MAX_ROWS = 1_048_575
 CHUNK_SIZE = 2000  # rows read from the database at a time
@@ -59,10 +59,9 @@ ACCESS_COLUMNS = [
 
 
 def neutralise(value):
-    """Text a spreadsheet would evaluate is prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    """Text through config.spreadsheets.neutralise_formula; numbers and empty
+    cells keep their type (an XLSX number cell is never a formula)."""
+    return neutralise_formula(value) if isinstance(value, str) else value
 
 
 def _text(value) -> str:

@@ -3,8 +3,7 @@
 Formatting and parsing only; fund.services.bank records and reconciles.
 
 Payment batch columns: see BATCH_COLUMNS. Every cell that a spreadsheet would
-read as a formula (starting with =, +, -, @, a tab or a carriage return) is
-prefixed with an apostrophe.
+read as a formula is prefixed with an apostrophe (config.spreadsheets).
 
 Statement: a CSV with a header row naming at least a payment reference column
 (`payment_reference` or `reference`) and an `amount` column; `date` and
@@ -22,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from config.errors import ValidationFailed
+from config.spreadsheets import neutralise_formula
 
 BATCH_COLUMNS = [
     "disbursement_id",
@@ -35,16 +35,9 @@ BATCH_COLUMNS = [
     "payee_account",
     "approved_at",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STATEMENT_MAX_BYTES = 1024 * 1024
 STATEMENT_MAX_LINES = 10_000
 REFERENCE_COLUMNS = ("payment_reference", "reference")
-
-
-def neutralise_cell(value) -> str:
-    """A cell a spreadsheet will show as text, never evaluate."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def batch_csv(rows: list[dict]) -> str:
@@ -52,7 +45,7 @@ def batch_csv(rows: list[dict]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(BATCH_COLUMNS)
     for row in rows:
-        writer.writerow([neutralise_cell(row.get(column)) for column in BATCH_COLUMNS])
+        writer.writerow([neutralise_formula(row.get(column)) for column in BATCH_COLUMNS])
     return out.getvalue()
 
 

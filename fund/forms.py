@@ -57,6 +57,15 @@ class TransitionForm(StyledForm):
     statement_reference = forms.CharField(label=_("Bank statement reference"), max_length=100, required=False)
 
 
+class PayeeRevealForm(StyledForm):
+    reason = forms.CharField(
+        label=_("Reason for seeing the payee details"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: preparing the transfers at the bank. Recorded in the audit log for each payment."),
+    )
+
+
 class StatementImportForm(StyledForm):
     statement_reference = forms.CharField(
         label=_("Statement reference"), max_length=100, help_text=_("As printed on the bank statement.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.roles import Role, user_roles
 from config.errors import NotFound, PermissionDenied
@@ -20,6 +21,7 @@ from fund.permissions import FUND_READER_ROLES, available_transitions, can_reque
 from fund.policy import current_policy
 from fund.services.ledger import Balances, fund_balances
 from fund.services.locks import fund_get_current
+from vault.errors import DataKeyDestroyed
 from vault.masking import mask_value
 
 
@@ -83,11 +85,23 @@ def masked_account(value: str | None) -> str | None:
     return "***" + value[-4:] if len(value) >= 8 else "***"
 
 
+ERASED = _lazy("[erased]")
+
+
 def masked_payee(disbursement: Disbursement) -> dict:
-    return {
-        "payee_name": mask_value(disbursement.payee_name),
-        "payee_account": masked_account(disbursement.payee_account),
-    }
+    return payee_details(disbursement, revealed=False)
+
+
+def payee_details(disbursement: Disbursement, *, revealed: bool) -> dict:
+    """The payee's name and account, masked unless `revealed`; "[erased]"
+    once the case's personal data was erased (its data key destroyed)."""
+    try:
+        name, account = disbursement.payee_name, disbursement.payee_account
+    except DataKeyDestroyed:
+        return {"payee_name": str(ERASED), "payee_account": str(ERASED)}
+    if revealed:
+        return {"payee_name": name, "payee_account": account}
+    return {"payee_name": mask_value(name), "payee_account": masked_account(account)}
 
 
 def approval_queue_for_user(*, user) -> list[Disbursement]:
@@ -96,26 +110,40 @@ def approval_queue_for_user(*, user) -> list[Disbursement]:
     return list(_with_related(Disbursement.objects.filter(status=S.SUBMITTED)).order_by("submitted_at", "pk"))
 
 
-def payment_queue_for_user(*, user) -> dict[str, list[Disbursement]]:
+def payable_disbursements() -> QuerySet[Disbursement]:
+    """Approved payments, and failed ones to be paid again, oldest approval
+    first: the finance queue, the payee reveal and the bank batch list these.
+    No access check: callers check for the finance role."""
+    return _with_related(Disbursement.objects.filter(status__in=[S.APPROVED, S.FAILED])).order_by("approved_at", "pk")
+
+
+def payment_queue_for_user(*, user, to_pay: list[Disbursement] | None = None) -> dict[str, list[Disbursement]]:
+    """Finance's queue; `to_pay` when the payments to pay were already read
+    (by the payee reveal, which records each one it shows)."""
     if Role.FINANCE not in user_roles(user):
         raise PermissionDenied(_("Only finance officers execute payments."))
-    to_pay = _with_related(Disbursement.objects.filter(status__in=[S.APPROVED, S.FAILED]))
     to_reconcile = _with_related(Disbursement.objects.filter(status=S.PAID))
     return {
-        "to_pay": list(to_pay.order_by("approved_at", "pk")),
+        "to_pay": list(payable_disbursements()) if to_pay is None else to_pay,
         "to_reconcile": list(to_reconcile.order_by("paid_at", "pk")),
     }
 
 
-def row_for(user, disbursement: Disbursement) -> dict:
-    """What a page shows of one disbursement, with what `user` may do to it."""
+def row_for(user, disbursement: Disbursement, *, payee_revealed: bool = False) -> dict:
+    """What a page shows of one disbursement, with what `user` may do to it.
+
+    Payee details are masked unless `payee_revealed`: only for a response to
+    a recorded reveal (fund.services.bank.payees_reveal).
+    """
     approvals = current_approvals(disbursement)
+    payee = payee_details(disbursement, revealed=payee_revealed)
     return {
         "disbursement": disbursement,
         "approvals": approvals,
         "approvals_required": disbursement.approvals_required,
         "transitions": available_transitions(user, disbursement),
-        **masked_payee(disbursement),
+        "payee_revealed": payee_revealed,
+        **payee,
     }
 
 

@@ -1,12 +1,16 @@
 """API serializers for the fund and disbursements (DESIGN.md §8).
 
 Input serializers check shapes and types; the services check the rules.
-Amounts travel as decimal strings ("250.00"); JSON numbers are accepted on
-input and read through their decimal text, never as binary floats.
+Amounts travel as decimal strings ("250.00"). On input a JSON integer is
+accepted too, but a JSON number with a fraction or exponent is refused: the
+JSON parser has already made it a binary float, which is never money.
+Refusals name the field and never repeat the value sent (it may be personal
+data).
 """
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -22,18 +26,40 @@ DECIMAL_SCHEMA = {"type": "string", "format": "decimal", "example": "250.00"}
 
 @extend_schema_field(DECIMAL_SCHEMA)
 class AmountField(serializers.Field):
-    default_error_messages = {"invalid": "Enter the amount as a decimal number such as 250.00."}
+    default_error_messages = {
+        "invalid": _('Enter the amount as a decimal string such as "250.00".'),
+        "float": _('Send the amount as a decimal string such as "250.00", not as a JSON number with decimals.'),
+    }
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, (str, int, float)):
+        if isinstance(data, float):
+            self.fail("float")
+        if isinstance(data, bool) or not isinstance(data, (str, int)):
             self.fail("invalid")
         try:
-            return parse_amount(str(data))
+            return parse_amount(data)
         except ValidationFailed as exc:
             raise serializers.ValidationError((exc.errors or {}).get("amount", [exc.detail])) from None
 
     def to_representation(self, value):
         return str(value)
+
+
+class NamedChoiceField(serializers.ChoiceField):
+    """A choice whose refusal names the field and lists the valid choices.
+
+    DRF's own message repeats the value sent ('"Amina Karimova" is not a
+    valid choice.'), which may be personal data typed into the wrong field.
+    """
+
+    def fail(self, key, **kwargs):
+        if key == "invalid_choice":
+            message = _("%(field)s must be one of: %(choices)s.") % {
+                "field": self.field_name,
+                "choices": ", ".join(str(choice) for choice in self.choices),
+            }
+            raise serializers.ValidationError(message, code=key)
+        super().fail(key, **kwargs)
 
 
 class FundErrorSerializer(serializers.Serializer):
@@ -44,18 +70,18 @@ class FundErrorSerializer(serializers.Serializer):
 
 class DisbursementCreateSerializer(serializers.Serializer):
     case = serializers.UUIDField()
-    category = serializers.ChoiceField(choices=AssistanceCategory.choices)
+    category = NamedChoiceField(choices=AssistanceCategory.choices)
     amount = AmountField()
-    payee_type = serializers.ChoiceField(choices=PayeeType.choices)
+    payee_type = NamedChoiceField(choices=PayeeType.choices)
     payee_name = serializers.CharField(max_length=200, help_text="Account holder's name (stored encrypted).")
     payee_account = serializers.CharField(max_length=64, help_text="Account number or IBAN (stored encrypted).")
     justification = serializers.CharField(max_length=2000)
 
 
 class DisbursementUpdateSerializer(serializers.Serializer):
-    category = serializers.ChoiceField(choices=AssistanceCategory.choices, required=False)
+    category = NamedChoiceField(choices=AssistanceCategory.choices, required=False)
     amount = AmountField(required=False)
-    payee_type = serializers.ChoiceField(choices=PayeeType.choices, required=False)
+    payee_type = NamedChoiceField(choices=PayeeType.choices, required=False)
     payee_name = serializers.CharField(max_length=200, required=False)
     payee_account = serializers.CharField(max_length=64, required=False)
     justification = serializers.CharField(max_length=2000, required=False)

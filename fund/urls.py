@@ -9,6 +9,7 @@ urlpatterns = [
     path("deposits/", views.deposit_create, name="deposit_create"),
     path("approvals/", views.approval_queue, name="approval_queue"),
     path("payments/", views.payment_queue, name="payment_queue"),
+    path("payments/reveal/", views.payment_queue_reveal, name="payment_queue_reveal"),
     path("payments/batch.csv", views.batch_export, name="batch_export"),
     path("payments/statement/", views.statement_import, name="statement_import"),
     path("cases/<uuid:case_id>/", views.case_disbursements, name="case_disbursements"),

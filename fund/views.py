@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import Role, user_roles
 from config.errors import DomainError, NotFound, PermissionDenied
 from fund import selectors, services
-from fund.forms import DepositForm, DisbursementForm, StatementImportForm, TransitionForm
+from fund.forms import DepositForm, DisbursementForm, PayeeRevealForm, StatementImportForm, TransitionForm
 from fund.policy import current_policy
 from fund.services.bank import payees_reveal, payment_batch_export, statement_reconcile
 from referrals.selectors import case_get_for_user
@@ -102,20 +102,44 @@ def approval_queue(request):
     return render(request, "fund/approval_queue.html", context)
 
 
-@never_cache  # payee details in full
+def _payment_queue_page(request, *, revealed: list | None = None, reveal_form=None, status=200):
+    """The queue with payee details masked, or in full for the payments just
+    revealed (`revealed`, each recorded by the reveal service)."""
+    queue = selectors.payment_queue_for_user(user=request.user, to_pay=revealed)
+    context = {
+        "to_pay": [selectors.row_for(request.user, d, payee_revealed=revealed is not None) for d in queue["to_pay"]],
+        "to_reconcile": [selectors.row_for(request.user, d) for d in queue["to_reconcile"]],
+        "payees_revealed": revealed is not None,
+        "reveal_form": reveal_form or PayeeRevealForm(),
+        "transition_form": TransitionForm(),
+        "statement_form": StatementImportForm(),
+    }
+    return render(request, "fund/payment_queue.html", context, status=status)
+
+
 @require_GET
 @login_required
 @domain_errors_as_http
 def payment_queue(request):
-    queue = selectors.payment_queue_for_user(user=request.user)
-    payees_reveal(actor=request.user, disbursements=queue["to_pay"])  # audited: shown in full below
-    context = {
-        "to_pay": [selectors.row_for(request.user, d) for d in queue["to_pay"]],
-        "to_reconcile": [selectors.row_for(request.user, d) for d in queue["to_reconcile"]],
-        "transition_form": TransitionForm(),
-        "statement_form": StatementImportForm(),
-    }
-    return render(request, "fund/payment_queue.html", context)
+    return _payment_queue_page(request)
+
+
+@never_cache  # payee details in full: this response only
+@require_POST
+@login_required
+@domain_errors_as_http
+def payment_queue_reveal(request):
+    form = PayeeRevealForm(request.POST)
+    if not form.is_valid():
+        return _payment_queue_page(request, reveal_form=form, status=400)
+    try:
+        revealed = payees_reveal(actor=request.user, reason=form.cleaned_data["reason"])
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as exc:
+        form.add_error("reason" if "reason" in (exc.errors or {}) else None, exc.detail)
+        return _payment_queue_page(request, reveal_form=form, status=exc.status)
+    return _payment_queue_page(request, revealed=revealed)
 
 
 @never_cache

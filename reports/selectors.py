@@ -1,9 +1,8 @@
 """The committee's figures, aggregated in the database.
 
 Case figures come from referrals.Case; money figures from the fund's
-append-only ledger, so they equal the balances the fund shows:
-`available = deposited - committed - paid`, where `committed` is what was
-committed and neither released nor paid.
+append-only ledger, through the fund's own definition of the balances
+(fund.services.ledger.balances_from_totals), so they equal what the fund shows.
 """
 
 from __future__ import annotations
@@ -22,11 +21,10 @@ from django.utils.translation import gettext as _
 
 from fund.choices import LedgerEntryKind as Kind
 from fund.models import Disbursement, Fund, LedgerEntry
+from fund.services.ledger import ZERO, balances_from_totals
 from referrals.choices import AssistanceCategory, CaseStatus, ExploitationType
 from referrals.models import Case
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 SECONDS_PER_DAY = 86400
 
 
@@ -102,26 +100,25 @@ def fund_months(fund: Fund | None) -> list[MonthRow]:
         return []
     rows: list[MonthRow] = []
     month, last = min(by_month), max(by_month)
-    deposited_total = committed_total = released_total = paid_total = ZERO
+    to_date: dict[str, Decimal] = {}  # totals per kind up to the end of `month`
     while month <= last:
         kinds = by_month.get(month, {})
-        row = MonthRow(
-            month=month,
-            deposited=kinds.get(Kind.DEPOSIT, ZERO),
-            committed=kinds.get(Kind.COMMIT, ZERO),
-            released=kinds.get(Kind.RELEASE, ZERO),
-            paid=kinds.get(Kind.PAYMENT, ZERO),
+        for kind, total in kinds.items():
+            to_date[kind] = to_date.get(kind, ZERO) + total
+        balances = balances_from_totals(to_date, currency=fund.currency)
+        rows.append(
+            MonthRow(
+                month=month,
+                deposited=kinds.get(Kind.DEPOSIT, ZERO),
+                committed=kinds.get(Kind.COMMIT, ZERO),
+                released=kinds.get(Kind.RELEASE, ZERO),
+                paid=kinds.get(Kind.PAYMENT, ZERO),
+                deposited_total=balances.deposited,
+                committed_outstanding=balances.committed,
+                paid_total=balances.paid,
+                available=balances.available,
+            )
         )
-        deposited_total += row.deposited
-        committed_total += row.committed
-        released_total += row.released
-        paid_total += row.paid
-        outstanding = committed_total - released_total - paid_total
-        row.deposited_total = deposited_total.quantize(CENT)
-        row.committed_outstanding = outstanding.quantize(CENT)
-        row.paid_total = paid_total.quantize(CENT)
-        row.available = (deposited_total - outstanding - paid_total).quantize(CENT)
-        rows.append(row)
         month = _next_month(month)
     return rows
 
@@ -138,12 +135,11 @@ def fund_by_category(fund: Fund | None) -> list[CategoryRow]:
         )
         for row in sums:
             totals.setdefault(row["disbursement__category"], {})[row["kind"]] = row["total"] or ZERO
+    currency = fund.currency if fund is not None else settings.VAF_FUND_CURRENCY
     rows = []
     for category, label in AssistanceCategory.choices:
-        kinds = totals.get(category, {})
-        paid = kinds.get(Kind.PAYMENT, ZERO)
-        outstanding = kinds.get(Kind.COMMIT, ZERO) - kinds.get(Kind.RELEASE, ZERO) - paid
-        rows.append(CategoryRow(category, str(label), outstanding.quantize(CENT), paid.quantize(CENT)))
+        balances = balances_from_totals(totals.get(category, {}), currency=currency)
+        rows.append(CategoryRow(category, str(label), balances.committed, balances.paid))
     return rows
 
 

@@ -1,5 +1,6 @@
 """Finance's work with the bank: payee details revealed, the payment batch
-exported, the bank statement reconciled. Each is audited."""
+exported, the bank statement reconciled. Each is audited in its own
+transaction; payee details shown in full are recorded per disbursement."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from config.errors import PermissionDenied, ValidationFailed
 from fund.bank_files import StatementLine, batch_csv, parse_statement
 from fund.choices import DisbursementStatus as S
 from fund.models import Disbursement
+from fund.selectors import payable_disbursements
 from fund.services.locks import fund_get_current, lock_fund
 from fund.services.transitions import disbursement_transition
 
@@ -23,33 +25,60 @@ def _require_finance(actor, action: str) -> None:
         raise PermissionDenied(_("Only finance officers may %(action)s.") % {"action": action})
 
 
-@transaction.atomic
-def payees_reveal(*, actor, disbursements: list[Disbursement]) -> None:
-    """Record that finance sees these disbursements' payee details in full."""
-    _require_finance(actor, _("see payee account details"))
-    for disbursement in disbursements:
-        audit_record(
-            action="disbursement.payee_revealed",
-            actor=actor,
-            object_type="disbursement",
-            object_id=disbursement.pk,
-            payload={"case_reference": disbursement.case.reference, "fields": ["payee_account", "payee_name"]},
-        )
+PAYEE_FIELDS = ["payee_account", "payee_name"]
+BATCH_EXPORT_REASON = "payment batch export"
+REASON_LIMIT = 2000
 
 
-def _batch_queryset():
-    return (
-        Disbursement.objects.filter(status__in=[S.APPROVED, S.FAILED])
-        .select_related("case", "case__data_key")
-        .order_by("approved_at", "pk")
+def _record_payee_revealed(*, actor, disbursement: Disbursement, reason: str, batch: bool = False) -> None:
+    payload = {
+        "case_id": str(disbursement.case_id),
+        "case_reference": disbursement.case.reference,
+        "fields": PAYEE_FIELDS,
+    }
+    if batch:
+        payload["batch"] = True
+    audit_record(
+        action="disbursement.payee_revealed",
+        actor=actor,
+        object_type="disbursement",
+        object_id=disbursement.pk,
+        payload=payload,
+        reason=reason,
     )
 
 
 @transaction.atomic
+def payees_reveal(*, actor, reason: str) -> list[Disbursement]:
+    """Finance asks, with a reason, to see the payee details of the payments
+    waiting to be paid. Returns those payments; each one is recorded as a
+    `disbursement.payee_revealed` event, so the log lists exactly what was shown."""
+    _require_finance(actor, _("see payee account details"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            _("A reason is required to see payee details."), errors={"reason": [_("This field is required.")]}
+        )
+    if len(reason) > REASON_LIMIT:
+        raise ValidationFailed(
+            _("Invalid input: %(f)s.") % {"f": "reason"},
+            errors={"reason": [_("At most %(n)d characters.") % {"n": REASON_LIMIT}]},
+        )
+    disbursements = list(payable_disbursements())
+    for disbursement in disbursements:
+        _record_payee_revealed(actor=actor, disbursement=disbursement, reason=reason)
+    return disbursements
+
+
+@transaction.atomic
 def payment_batch_export(*, actor) -> str:
-    """The approved (and failed, to be paid again) payments as the bank's CSV."""
+    """The approved (and failed, to be paid again) payments as the bank's CSV.
+
+    The file carries payee details in full: besides `fund.batch_exported`,
+    each payment in it is recorded as a `disbursement.payee_revealed` event.
+    """
     _require_finance(actor, _("export the payment batch"))
-    disbursements = list(_batch_queryset())
+    disbursements = list(payable_disbursements())
     rows = [
         {
             "disbursement_id": d.pk,
@@ -76,6 +105,8 @@ def payment_batch_export(*, actor) -> str:
             "total": sum((d.amount for d in disbursements), start=0),
         },
     )
+    for disbursement in disbursements:
+        _record_payee_revealed(actor=actor, disbursement=disbursement, reason=BATCH_EXPORT_REASON, batch=True)
     return batch_csv(rows)
 
 

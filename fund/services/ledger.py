@@ -4,7 +4,9 @@ is what was committed and neither released nor paid."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -40,21 +42,28 @@ class Balances:
         }
 
 
-def fund_balances(fund: Fund) -> Balances:
-    """The fund's figures, summed from its ledger in one query."""
-    sums = {
-        row["kind"]: (row["total"] or ZERO)
-        for row in LedgerEntry.objects.filter(fund=fund).values("kind").annotate(total=Sum("amount")).order_by()
-    }
-    deposited, paid = sums.get(Kind.DEPOSIT, ZERO), sums.get(Kind.PAYMENT, ZERO)
-    committed = sums.get(Kind.COMMIT, ZERO) - sums.get(Kind.RELEASE, ZERO) - paid
+def balances_from_totals(totals: Mapping[str, Decimal], *, currency: str) -> Balances:
+    """The one definition of the balances, from the ledger's totals per entry
+    kind (missing kinds count as zero). Reports use it for past month ends."""
+    deposited, paid = totals.get(Kind.DEPOSIT) or ZERO, totals.get(Kind.PAYMENT) or ZERO
+    committed = (totals.get(Kind.COMMIT) or ZERO) - (totals.get(Kind.RELEASE) or ZERO) - paid
     return Balances(
-        currency=fund.currency,
+        currency=currency,
         deposited=deposited.quantize(CENT),
         committed=committed.quantize(CENT),
         paid=paid.quantize(CENT),
         available=(deposited - committed - paid).quantize(CENT),
     )
+
+
+def fund_balances(fund: Fund, *, until: datetime | None = None) -> Balances:
+    """The fund's figures, summed from its ledger in one query; with `until`,
+    as they stood just before that moment (entries created before it)."""
+    entries = LedgerEntry.objects.filter(fund=fund)
+    if until is not None:
+        entries = entries.filter(created_at__lt=until)
+    totals = {row["kind"]: row["total"] for row in entries.values("kind").annotate(total=Sum("amount")).order_by()}
+    return balances_from_totals(totals, currency=fund.currency)
 
 
 def ledger_entry_add(

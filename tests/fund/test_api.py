@@ -1,5 +1,6 @@
 """The disbursement and fund API of DESIGN.md §8, errors included."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -113,10 +114,69 @@ def test_bad_request_bodies_are_validation_errors(people, case, overrides, field
     assert not Disbursement.objects.exists()
 
 
-def test_amount_as_a_json_number_is_read_as_decimal(people, case):
-    response = client_for(people.caseworker).post(LIST, body(case, amount=250.1), format="json")
-    assert response.status_code == 201
-    assert response.json()["amount"] == "250.10"
+def raw_post(user, path, text: str):
+    """POST a JSON body exactly as written (numbers keep their spelling)."""
+    return client_for(user).post(path, data=text, content_type="application/json")
+
+
+@pytest.mark.parametrize("number", ["0.1", "250.10", "100.0", "1e2", "-0.5"])
+def test_amounts_sent_as_json_floats_are_refused(people, case, funded, number):
+    """A JSON number with a fraction or exponent is a binary float once parsed: never money."""
+    requested = raw_post(people.caseworker, LIST, json.dumps(body(case, amount="X")).replace('"X"', number))
+    deposited = raw_post(
+        people.finance, f"{FUND}deposits/", f'{{"amount": {number}, "source": "Donor", "reference": "DEP-F"}}'
+    )
+    for response in (requested, deposited):
+        data = response.json()
+        assert (response.status_code, data["code"]) == (400, "validation_error")
+        assert list(data["errors"]) == ["amount"] and "amount" in data["detail"]
+        assert "decimal string" in data["errors"]["amount"][0]
+    assert not Disbursement.objects.exists()
+    assert LedgerEntry.objects.count() == 1  # the `funded` deposit only
+    draft = request_payment(case, people.caseworker)
+    patched = client_for(people.caseworker).patch(
+        f"{LIST}{draft.pk}/", data=f'{{"amount": {number}}}', content_type="application/json"
+    )
+    assert (patched.status_code, list(patched.json()["errors"])) == (400, ["amount"])
+    assert Disbursement.objects.get(pk=draft.pk).amount == Decimal("1000.00")
+
+
+@pytest.mark.parametrize(("amount", "expected"), [("12.50", "12.50"), (12, "12.00"), ("7", "7.00")])
+def test_amounts_as_decimal_strings_or_integers_are_accepted(people, case, amount, expected):
+    created = client_for(people.caseworker).post(LIST, body(case, amount=amount), format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["amount"] == expected
+    deposited = client_for(people.finance).post(
+        f"{FUND}deposits/", {"amount": amount, "source": "Donor", "reference": "DEP-2"}, format="json"
+    )
+    assert deposited.status_code == 201, deposited.json()
+    assert LedgerEntry.objects.get().amount == Decimal(expected)
+
+
+@pytest.mark.parametrize("field", ["category", "payee_type"])
+def test_choice_errors_name_the_field_and_choices_but_never_echo_the_input(people, case, field):
+    """Someone may type a victim's name into the wrong field: it must not come back in the error."""
+    created = client_for(people.caseworker).post(LIST, body(case, **{field: "Amina Karimova"}), format="json")
+    draft = request_payment(case, people.caseworker)
+    patched = client_for(people.caseworker).patch(f"{LIST}{draft.pk}/", {field: "Amina Karimova"}, format="json")
+    valid = {"category": ["shelter", "medical", "repatriation"], "payee_type": ["victim", "vendor"]}[field]
+    for response in (created, patched):
+        assert (response.status_code, response.json()["code"]) == (400, "validation_error")
+        assert "Amina" not in response.content.decode()
+        [message] = response.json()["errors"][field]
+        assert message.startswith(f"{field} must be one of: ")
+        assert all(choice in message for choice in valid)
+    assert Disbursement.objects.count() == 1
+
+
+def test_an_oversized_request_body_is_a_validation_error_not_a_server_error(people, case, settings):
+    """Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (64 KiB): config.api_errors maps
+    RequestDataTooBig to validation_error, with the 400 DESIGN.md §8 pairs it with."""
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 64 * 1024
+    response = client_for(people.caseworker).post(LIST, body(case, justification="x" * 70 * 1024), format="json")
+    assert (response.status_code, response.json()["code"]) == (400, "validation_error")
+    assert "64 KiB" in response.json()["detail"]
+    assert not Disbursement.objects.exists()
 
 
 def test_who_may_request(people, case):

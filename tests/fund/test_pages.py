@@ -9,9 +9,11 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from config.errors import PermissionDenied, ValidationFailed
 from fund import services
 from fund.models import Disbursement, LedgerEntry
 from fund.selectors import case_disbursement_context
+from fund.services.bank import payees_reveal
 from tests.fund.conftest import balances, drive, request_payment
 
 
@@ -67,19 +69,102 @@ def test_approval_queue_lists_submitted_requests_with_policy(people, case, funde
     assert client_for(people.finance).get(reverse("fund:approval_queue")).status_code == 403
 
 
-def test_payment_queue_reveals_payees_and_audits_it(people, case, funded):
-    approved = drive(request_payment(case, people.caseworker, payee_account="TEST-9999-0001"), people, "approved")
+def _reveal_events():
+    return AuditEvent.objects.filter(action="disbursement.payee_revealed").order_by("seq")
+
+
+def test_payment_queue_masks_payees_and_offers_a_reveal_with_a_reason(people, case, funded):
+    drive(request_payment(case, people.caseworker, payee_account="TEST-9999-0001"), people, "approved")
     paid = drive(request_payment(case, people.caseworker), people, "paid")
     response = client_for(people.finance2).get(reverse("fund:payment_queue"))
     html = response.content.decode()
     assert response.status_code == 200 and _one_h1(html)
-    assert "TEST-9999-0001" in html and "Test Clinic" in html
+    assert "TEST-9999-0001" not in html and "Test Clinic" not in html
+    assert "***0001" in html and "T*** C***" in html
     assert paid.payment_reference in html  # waiting for reconciliation
-    revealed = AuditEvent.objects.filter(action="disbursement.payee_revealed")
-    assert list(revealed.values_list("object_id", flat=True)) == [str(approved.pk)]
-    assert revealed.get().actor_username == people.finance2.username
+    assert f'action="{reverse("fund:payment_queue_reveal")}"' in html
+    assert '<label class="form-label" for="id_reason">' in html and 'name="reason"' in html
+    assert "Reveal payee details" in html
+    assert not _reveal_events().exists()
     for who in ("approver", "auditor", "caseworker"):
         assert client_for(getattr(people, who)).get(reverse("fund:payment_queue")).status_code == 403
+
+
+def test_revealing_payees_shows_them_in_that_response_only_and_audits_each(people, case, funded):
+    approved = drive(request_payment(case, people.caseworker, payee_account="TEST-9999-0001"), people, "approved")
+    failed = drive(request_payment(case, people.caseworker, payee_name="Other Clinic"), people, "failed")
+    drive(request_payment(case, people.caseworker, payee_name="Paid Clinic"), people, "paid")
+    client = client_for(people.finance2)
+    response = client.post(reverse("fund:payment_queue_reveal"), {"reason": "Preparing the bank transfers."})
+    html = response.content.decode()
+    assert response.status_code == 200 and _one_h1(html)
+    assert "TEST-9999-0001" in html and "Test Clinic" in html and "Other Clinic" in html
+    assert "Paid Clinic" not in html  # only the payments to pay are shown, and revealed
+    assert "no-store" in response["Cache-Control"]
+    # Acting from this response returns to the (masked) queue, not to the reveal.
+    assert 'type="hidden" name="next" value="/fund/payments/"' in html
+    assert 'type="hidden" name="next" value="/fund/payments/reveal/"' not in html
+    events = list(_reveal_events())
+    assert [e.object_id for e in events] == [str(approved.pk), str(failed.pk)]
+    for event in events:
+        assert (event.object_type, event.actor_username) == ("disbursement", people.finance2.username)
+        assert event.reason == "Preparing the bank transfers."
+        assert (event.payload["case_id"], event.payload["case_reference"]) == (str(case.pk), case.reference)
+        assert "batch" not in event.payload
+        assert "TEST-9999-0001" not in str(event.payload) and "Clinic" not in str(event.payload)
+    # A later page is masked again, and shows nothing new to record.
+    later = client.get(reverse("fund:payment_queue")).content.decode()
+    assert "TEST-9999-0001" not in later and "Test Clinic" not in later
+    assert _reveal_events().count() == 2
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_reveal_without_a_reason_is_refused_and_shows_nothing(people, case, funded, reason):
+    drive(request_payment(case, people.caseworker, payee_account="TEST-9999-0001"), people, "approved")
+    response = client_for(people.finance2).post(reverse("fund:payment_queue_reveal"), {"reason": reason})
+    html = response.content.decode()
+    assert response.status_code == 400 and "This field is required." in html
+    assert "TEST-9999-0001" not in html and "***0001" in html
+    assert not _reveal_events().exists()
+
+
+def test_only_finance_may_reveal_payees(people, case, funded):
+    drive(request_payment(case, people.caseworker), people, "approved")
+    url = reverse("fund:payment_queue_reveal")
+    for who in ("approver", "auditor", "caseworker"):
+        assert client_for(getattr(people, who)).post(url, {"reason": "Curious."}).status_code == 403
+    assert client_for(people.finance2).get(url).status_code == 405
+    assert not _reveal_events().exists()
+
+
+def test_the_reveal_service_refuses_without_reason_or_finance(people, case, funded):
+    drive(request_payment(case, people.caseworker), people, "approved")
+    with pytest.raises(ValidationFailed) as refused:
+        payees_reveal(actor=people.finance2, reason=" ")
+    assert "reason" in refused.value.errors
+    with pytest.raises(ValidationFailed):
+        payees_reveal(actor=people.finance2, reason="x" * 2001)
+    with pytest.raises(PermissionDenied):
+        payees_reveal(actor=people.approver, reason="Curious.")
+    assert not _reveal_events().exists()
+
+
+def test_the_payment_queue_query_count_does_not_grow_with_rows(people, case, funded, django_assert_max_num_queries):
+    def add_rows():
+        drive(request_payment(case, people.caseworker), people, "approved")
+        drive(request_payment(case, people.caseworker), people, "failed")
+        drive(request_payment(case, people.caseworker), people, "paid")
+
+    add_rows()
+    client = client_for(people.finance2)
+    client.get(reverse("fund:payment_queue"))  # warm the session and caches
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("fund:payment_queue"))
+    for _ in range(4):
+        add_rows()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("fund:payment_queue"))
+    assert response.content.decode().count("***0001") == 10  # 5 approved + 5 failed, masked
 
 
 def test_payee_details_are_masked_everywhere_else(people, case, funded):
