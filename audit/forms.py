@@ -101,7 +101,11 @@ class AccessReviewFilterForm(EventFilterForm):
         self.fields["action"].label = _("What was revealed")
 
     def action_choices(self) -> list[tuple[str, str]]:
-        return [("case.pii_revealed", _("Case personal data")), ("disbursement.payee_revealed", _("Payee details"))]
+        return [
+            ("case.pii_revealed", _("Case personal data")),
+            ("disbursement.payee_revealed", _("Payee details")),
+            ("fund.batch_exported", _("Payment batch for the bank")),
+        ]
 
 
 class CheckpointForm(forms.Form):

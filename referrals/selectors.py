@@ -118,8 +118,11 @@ def works_the_case(user, case: Case) -> bool:
 
 
 def can_reveal(user, case: Case) -> bool:
+    """Every role that sees a case's details may reveal them (DESIGN.md §8),
+    with a reason, recorded as case.pii_revealed; intake partners, who see
+    only reference and status, may not."""
     roles = user_roles(user)
-    return works_the_case(user, case) or bool(roles & {Role.APPROVER, Role.AUDITOR} and case.submitted_at is not None)
+    return works_the_case(user, case) or bool(roles & REVIEWER_ROLES and case.submitted_at is not None)
 
 
 def possible_duplicates(*, user, case: Case) -> list[str]:

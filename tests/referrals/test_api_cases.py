@@ -192,7 +192,16 @@ def test_reveal_needs_a_reason(people, api, body):
     assert not AuditEvent.objects.filter(action="case.pii_revealed").exists()
 
 
-@pytest.mark.parametrize(("viewer", "status"), [("finance", 403), ("admin", 404), ("other_caseworker", 404)])
+def test_finance_sees_the_case_so_may_reveal_it_with_a_record(people, api):
+    from audit.models import AuditEvent
+
+    case = people.case(S.PENDING_APPROVAL)
+    response = api.as_user(people.finance).post(f"{detail_url(case)}reveal/", {"reason": "Payee check"}, format="json")
+    assert response.status_code == 200 and response.json()["pii_visible"] is True
+    assert AuditEvent.objects.filter(action="case.pii_revealed", actor_id=people.finance.pk).count() == 1
+
+
+@pytest.mark.parametrize(("viewer", "status"), [("admin", 404), ("other_caseworker", 404)])
 def test_reveal_refused_to_others(people, api, viewer, status):
     case = people.case(S.PENDING_APPROVAL)
     response = api.as_user(getattr(people, viewer)).post(f"{detail_url(case)}reveal/", {"reason": "x"}, format="json")
