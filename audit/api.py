@@ -12,16 +12,16 @@ from rest_framework.views import APIView
 from accounts.roles import Role, user_roles
 from audit.selectors import event_filters_build, events_filtered
 from audit.serializers import (
-    AuditErrorSerializer,
     AuditEventQuerySerializer,
     AuditEventSerializer,
     VerificationSerializer,
 )
 from audit.verification import verify_chain
+from config.api_schema import ErrorSerializer
 
 ERRORS = {
-    401: OpenApiResponse(AuditErrorSerializer, description="not_authenticated"),
-    403: OpenApiResponse(AuditErrorSerializer, description="permission_denied: auditors only"),
+    401: OpenApiResponse(ErrorSerializer, description="not_authenticated"),
+    403: OpenApiResponse(ErrorSerializer, description="permission_denied: auditors only"),
 }
 
 
@@ -52,7 +52,7 @@ class AuditEventListAPI(generics.ListAPIView):
         responses={
             200: AuditEventSerializer(many=True),
             400: OpenApiResponse(
-                AuditErrorSerializer, description="validation_error: unknown action, bad date, until before since"
+                ErrorSerializer, description="validation_error: unknown action, bad date, until before since"
             ),
             **ERRORS,
         },

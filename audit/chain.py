@@ -15,6 +15,23 @@ import json
 from decimal import Decimal
 from typing import Any
 
+# The fields of an audit event, in the order exports and the API show them:
+# the evidence format, defined once. `hash` covers all the others.
+EVENT_FIELDS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_username",
+    "action",
+    "object_type",
+    "object_id",
+    "payload",
+    "reason",
+    "ip",
+    "prev_hash",
+    "hash",
+)
+
 
 def canonical_value(value: Any) -> Any:
     """Normalise a payload value to the JSON types that survive a database round trip."""

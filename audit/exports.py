@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
-from audit.chain import format_time
+from audit.chain import EVENT_FIELDS, format_time
 from audit.selectors import EventFilters, events_for_export, head_seq
 from audit.services import audit_record_now
 from config.errors import ValidationFailed
@@ -31,20 +31,7 @@ CHUNK_SIZE = 2000  # rows read from the database at a time
 CSV_BATCH_ROWS = 500  # rows sent to the client at a time
 FORMATS = ("csv", "xlsx")
 
-EVENT_COLUMNS = [
-    "seq",
-    "occurred_at",
-    "actor_id",
-    "actor_username",
-    "action",
-    "object_type",
-    "object_id",
-    "payload",
-    "reason",
-    "ip",
-    "prev_hash",
-    "hash",
-]
+EVENT_COLUMNS = list(EVENT_FIELDS)
 ACCESS_COLUMNS = [
     "seq",
     "occurred_at",

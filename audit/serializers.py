@@ -5,26 +5,14 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from audit.chain import EVENT_FIELDS
 from audit.models import AuditEvent
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
-        fields = [
-            "seq",
-            "occurred_at",
-            "actor_id",
-            "actor_username",
-            "action",
-            "object_type",
-            "object_id",
-            "payload",
-            "reason",
-            "ip",
-            "prev_hash",
-            "hash",
-        ]
+        fields = list(EVENT_FIELDS)
         read_only_fields = fields
 
 
@@ -59,11 +47,3 @@ class VerificationSerializer(serializers.Serializer):
     )
     detail = serializers.CharField(allow_blank=True)
     checkpoints_checked = serializers.IntegerField()
-
-
-class AuditErrorSerializer(serializers.Serializer):
-    """The error body of DESIGN.md §8."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 
 from django.utils.translation import gettext as _
 
-from audit.chain import stored_event_hash
+from audit.chain import EVENT_FIELDS, stored_event_hash
 from audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent
 
 
@@ -42,20 +42,7 @@ class _StoredEvent:
     """The stored fields of one event: plain tuples from the database, without
     building model instances (a third faster over a million events)."""
 
-    __slots__ = (
-        "seq",
-        "occurred_at",
-        "actor_id",
-        "actor_username",
-        "action",
-        "object_type",
-        "object_id",
-        "payload",
-        "reason",
-        "ip",
-        "prev_hash",
-        "hash",
-    )
+    __slots__ = EVENT_FIELDS
 
     def __init__(self, values: tuple) -> None:
         for name, value in zip(self.__slots__, values, strict=True):

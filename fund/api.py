@@ -10,13 +10,14 @@ import uuid
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import Role, user_roles
+from config.api_schema import error_responses
 from config.errors import PermissionDenied
 from fund import selectors, services
 from fund.choices import DisbursementStatus
@@ -28,7 +29,6 @@ from fund.serializers import (
     DisbursementCreateSerializer,
     DisbursementSerializer,
     DisbursementUpdateSerializer,
-    FundErrorSerializer,
     FundSerializer,
     LedgerEntrySerializer,
     TransitionSerializer,
@@ -38,15 +38,8 @@ from referrals.selectors import case_get_for_user
 DISBURSEMENT_ID = OpenApiParameter("disbursement_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 
 
-def _errors(*codes: int) -> dict:
-    described = {
-        400: "validation_error",
-        401: "not_authenticated",
-        403: "permission_denied or segregation_of_duties",
-        404: "not_found (also when not visible to the caller)",
-        409: "transition_not_allowed, insufficient_funds, case_limit_exceeded or concurrent_update",
-    }
-    return {code: OpenApiResponse(FundErrorSerializer, description=described[code]) for code in codes}
+def _errors(*statuses: int) -> dict:
+    return error_responses(*statuses)
 
 
 def _fund_summary() -> dict:

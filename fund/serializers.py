@@ -62,12 +62,6 @@ class NamedChoiceField(serializers.ChoiceField):
         super().fail(key, **kwargs)
 
 
-class FundErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-
-
 class DisbursementCreateSerializer(serializers.Serializer):
     case = serializers.UUIDField()
     category = NamedChoiceField(choices=AssistanceCategory.choices)

@@ -12,7 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
 )
@@ -23,6 +22,7 @@ from rest_framework.views import APIView
 from accounts.idempotency import HEADER as IDEMPOTENCY_HEADER
 from accounts.idempotency import idempotent_call
 from accounts.roles import Role, user_roles
+from config.api_schema import error_responses
 from config.errors import PermissionDenied, ValidationFailed
 from referrals import selectors, services
 from referrals.choices import CaseStatus, IntakeChannel
@@ -32,7 +32,6 @@ from referrals.serializers import (
     CaseRowSerializer,
     CaseSummarySerializer,
     CaseUpdateSerializer,
-    ErrorSerializer,
     ReasonSerializer,
     ReferralCreatedSerializer,
     ReferralInputSerializer,
@@ -40,17 +39,7 @@ from referrals.serializers import (
 
 
 def _errors(*statuses: int) -> dict:
-    described = {
-        400: gettext_lazy(
-            "validation_error: the body is malformed, larger than 64 KiB, or a field is invalid (see errors)."
-        ),
-        401: gettext_lazy("not_authenticated"),
-        403: gettext_lazy("permission_denied or segregation_of_duties"),
-        404: gettext_lazy("not_found: no such case, or not visible to the caller"),
-        409: gettext_lazy("transition_not_allowed or concurrent_update"),
-        422: gettext_lazy("idempotency_conflict: the key was used with a different body"),
-    }
-    return {status: OpenApiResponse(ErrorSerializer, description=described[status]) for status in statuses}
+    return error_responses(*statuses, s404=gettext_lazy("not_found: no such case, or not visible to the caller"))
 
 
 CASE_ID = OpenApiParameter(

@@ -11,6 +11,7 @@ from referrals import permissions, selectors
 from referrals.choices import AgeBand, AssistanceCategory, CaseStatus, DocumentType, ExploitationType, RiskLevel, Sex
 from referrals.disclosure import case_text, victim_view
 from referrals.forms import ReasonForm
+from referrals.models import PERSONAL_FIELDS
 from referrals.permissions import TRANSITION_LABELS
 
 ACTION_LABELS = {
@@ -45,7 +46,7 @@ CHOICE_LABELS = {
     "age_band": dict(AgeBand.choices),
     "document_type": dict(DocumentType.choices),
 }
-PERSONAL = {"full_name", "other_names", "date_of_birth", "document_number", "phone", "address", "next_of_kin"}
+PERSONAL = set(PERSONAL_FIELDS)
 
 
 def _victim_rows(case, *, visible: bool) -> list[dict]:

@@ -19,6 +19,7 @@ from audit.models import AuditEvent
 from config.errors import NotFound
 from referrals.choices import CaseStatus
 from referrals.models import Case, VictimProfile
+from referrals.permissions import is_case_caseworker
 from vault.fields import blind_index_lookup
 
 REVIEWER_ROLES = {Role.APPROVER, Role.FINANCE, Role.AUDITOR}
@@ -114,7 +115,7 @@ def can_edit(user, case: Case) -> bool:
 
 def works_the_case(user, case: Case) -> bool:
     """Caseworkers of the owning organisation see personal data in full."""
-    return Role.CASEWORKER in user_roles(user) and user.organisation_id == case.organisation_id
+    return is_case_caseworker(user, case)
 
 
 def can_reveal(user, case: Case) -> bool:

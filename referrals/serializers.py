@@ -34,16 +34,6 @@ def _text(**kwargs) -> serializers.CharField:
     return serializers.CharField(required=False, allow_blank=True, allow_null=True, trim_whitespace=False, **kwargs)
 
 
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text=_("Machine-readable error code, e.g. validation_error."))
-    detail = serializers.CharField(help_text=_("Human-readable message; never contains personal data."))
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text=_("Validation messages by field, e.g. victim.date_of_birth."),
-    )
-
-
 class ConsentSerializer(serializers.Serializer):
     given = serializers.BooleanField()
     date = serializers.DateField(required=False, allow_null=True)
