@@ -4,7 +4,7 @@ by every app's API views."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 
@@ -37,3 +37,41 @@ def error_responses(*statuses: int, **descriptions: str) -> dict:
         )
         for status in statuses
     }
+
+
+PAGE_PARAMETER = OpenApiParameter("page", int, required=False, description=_("Page number, from 1."))
+
+
+def paginated(serializer_class, component_name: str):
+    """The `{count, next, previous, results}` envelope of a page-numbered list."""
+    return inline_serializer(
+        component_name,
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
+
+
+def one_of_as_any_of(result, generator, request, public):
+    """Postprocessing hook: describe alternatives with `anyOf`.
+
+    A case's full detail also carries every field of the summary an intake
+    partner gets, so `oneOf` (exactly one must match) would reject every
+    valid full answer.
+    """
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "oneOf" in node:
+                node["anyOf"] = node.pop("oneOf")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result

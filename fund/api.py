@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import Role, user_roles
-from config.api_schema import error_responses
+from config.api_schema import PAGE_PARAMETER, error_responses, paginated
 from config.errors import PermissionDenied
 from fund import selectors, services
 from fund.choices import DisbursementStatus
@@ -59,15 +59,22 @@ class DisbursementListView(APIView):
         parameters=[
             OpenApiParameter("status", str, enum=DisbursementStatus.values, required=False),
             OpenApiParameter("case", str, required=False, description="Case id."),
+            PAGE_PARAMETER,
         ],
-        responses={200: DisbursementSerializer(many=True), **_errors(401, 403)},
+        responses={200: paginated(DisbursementSerializer, "DisbursementPage"), **_errors(401, 403, 404)},
     )
     def get(self, request):
         case_id = request.query_params.get("case") or None
+        wanted = request.query_params.get("status") or None
+        known_status = wanted is None or wanted in DisbursementStatus.values
         disbursements = selectors.disbursement_list_for_user(
-            user=request.user, status=request.query_params.get("status"), case_id=case_id if _is_uuid(case_id) else None
+            user=request.user,
+            status=wanted if known_status else None,
+            case_id=case_id if _is_uuid(case_id) else None,
         )
-        if case_id and not _is_uuid(case_id):
+        # A malformed case id or an unknown status matches nothing, and never
+        # reaches the database (PostgreSQL refuses text holding NUL bytes).
+        if (case_id and not _is_uuid(case_id)) or not known_status:
             disbursements = disbursements.none()
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(disbursements, request, view=self)
@@ -169,7 +176,8 @@ class FundLedgerView(APIView):
     @extend_schema(
         operation_id="fund_ledger_list",
         summary="The fund's ledger entries, newest first",
-        responses={200: LedgerEntrySerializer(many=True), **_errors(401, 403)},
+        parameters=[PAGE_PARAMETER],
+        responses={200: paginated(LedgerEntrySerializer, "LedgerEntryPage"), **_errors(401, 403, 404)},
     )
     def get(self, request):
         if not user_roles(request.user) & FUND_READER_ROLES:
