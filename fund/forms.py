@@ -51,6 +51,35 @@ class DisbursementForm(StyledForm):
     )
 
 
+class BlankTextInput(forms.TextInput):
+    """A text input that never writes a value into the page, not even the one
+    just posted: payee details are personal data kept encrypted."""
+
+    def format_value(self, value):
+        return None
+
+
+PAYEE_FIELDS = ("payee_name", "payee_account")
+
+
+class DisbursementEditForm(DisbursementForm):
+    """Change a draft. Payee name and account start empty, and an empty one
+    keeps the stored value: the stored payee details are never shown."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in PAYEE_FIELDS:
+            field = self.fields[name]
+            field.required = False
+            field.help_text = _("Leave empty to keep the current details.")
+            field.widget = BlankTextInput(attrs={**field.widget.attrs, "autocomplete": "off"})
+
+    def changes(self) -> dict:
+        """The cleaned fields for fund.services.disbursement_update, without
+        the payee fields left empty."""
+        return {name: value for name, value in self.cleaned_data.items() if name not in PAYEE_FIELDS or value}
+
+
 class TransitionForm(StyledForm):
     reason = forms.CharField(label=_("Reason or comment"), max_length=2000, required=False)
     payment_reference = forms.CharField(label=_("Payment reference"), max_length=100, required=False)

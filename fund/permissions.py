@@ -62,6 +62,17 @@ def can_request_for_case(user, case) -> bool:
     return is_case_caseworker(user, case) and case.status == CaseStatus.ACTIVE
 
 
+def update_refusal(user, disbursement: Disbursement) -> DomainError | None:
+    """Why `user` may not change `disbursement`'s fields now, or None: only a
+    caseworker of the case's organisation (403), only a draft (409). The
+    update service checks it under the lock; pages offer "Edit" by it."""
+    if not is_case_caseworker(user, disbursement.case):
+        return PermissionDenied(_("Only caseworkers of the case's organisation may change a payment request."))
+    if disbursement.status != S.DRAFT:
+        return TransitionNotAllowed(_("Only a draft payment request can be changed."))
+    return None
+
+
 def _role_refusal(user, disbursement: Disbursement, name: str) -> DomainError | None:
     roles = user_roles(user)
     if name == "submit":

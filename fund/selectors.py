@@ -17,7 +17,13 @@ from config.errors import NotFound, PermissionDenied
 from fund.choices import DisbursementStatus as S
 from fund.forms import DisbursementForm, TransitionForm
 from fund.models import Approval, Disbursement, LedgerEntry
-from fund.permissions import FUND_READER_ROLES, available_transitions, can_request_for_case, current_approvals
+from fund.permissions import (
+    FUND_READER_ROLES,
+    available_transitions,
+    can_request_for_case,
+    current_approvals,
+    update_refusal,
+)
 from fund.policy import current_policy
 from fund.services.ledger import Balances, fund_balances
 from fund.services.locks import fund_get_current
@@ -142,6 +148,7 @@ def row_for(user, disbursement: Disbursement, *, payee_revealed: bool = False) -
         "approvals": approvals,
         "approvals_required": disbursement.approvals_required,
         "transitions": available_transitions(user, disbursement),
+        "editable": update_refusal(user, disbursement) is None,
         "payee_revealed": payee_revealed,
         **payee,
     }

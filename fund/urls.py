@@ -14,6 +14,7 @@ urlpatterns = [
     path("payments/statement/", views.statement_import, name="statement_import"),
     path("cases/<uuid:case_id>/", views.case_disbursements, name="case_disbursements"),
     path("cases/<uuid:case_id>/requests/", views.disbursement_create, name="disbursement_create"),
+    path("disbursements/<uuid:pk>/edit/", views.disbursement_edit, name="disbursement_edit"),
     path(
         "disbursements/<uuid:pk>/transitions/<slug:name>/",
         views.disbursement_transition,

@@ -18,12 +18,20 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Role, user_roles
-from config.errors import DomainError, NotFound, PermissionDenied
+from config.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from fund import selectors, services
-from fund.forms import DepositForm, DisbursementForm, PayeeRevealForm, StatementImportForm, TransitionForm
+from fund.forms import (
+    DepositForm,
+    DisbursementEditForm,
+    DisbursementForm,
+    PayeeRevealForm,
+    StatementImportForm,
+    TransitionForm,
+)
+from fund.permissions import update_refusal
 from fund.policy import current_policy
 from fund.services.bank import payees_reveal, payment_batch_export, statement_reconcile
 from referrals.selectors import case_get_for_user
@@ -44,11 +52,16 @@ def domain_errors_as_http(view):
     return wrapper
 
 
-def _back(request, default: str):
-    target = request.POST.get("next") or ""
+def _safe_next(request) -> str:
+    """The `next` of the form (or of the link that opened it), if it stays on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(default)
+        return target
+    return ""
+
+
+def _back(request, default: str):
+    return redirect(_safe_next(request) or default)
 
 
 def _overview_page(request, deposit_form=None, status=200):
@@ -210,6 +223,53 @@ def disbursement_create(request, case_id):
         return _case_page(request, case, request_form=form, status=exc.status)
     messages.success(request, _("The payment request was saved as a draft. Submit it when it is ready."))
     return _back(request, reverse("fund:case_disbursements", args=[case.pk]))
+
+
+def _edit_page(request, disbursement, form=None, refusal=None, status=200):
+    """The edit form, or only `refusal`'s message when the request is no
+    longer a draft. Never shows the stored payee details."""
+    context = {
+        "disbursement": disbursement,
+        "case": disbursement.case,
+        "form": form,
+        "refusal": refusal,
+        "next_url": _safe_next(request) or reverse("fund:case_disbursements", args=[disbursement.case_id]),
+    }
+    return render(request, "fund/disbursement_edit.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+@domain_errors_as_http
+def disbursement_edit(request, pk):
+    """Change a draft payment request, as PATCH /api/v1/disbursements/{id}/
+    does: the same rule (fund.permissions.update_refusal), the same service."""
+    disbursement = selectors.disbursement_get_for_user(user=request.user, disbursement_id=pk)
+    refusal = update_refusal(request.user, disbursement)
+    if isinstance(refusal, PermissionDenied):
+        raise refusal
+    if refusal is not None:
+        return _edit_page(request, disbursement, refusal=refusal.detail, status=refusal.status)
+    if request.method == "GET":
+        initial = {name: getattr(disbursement, name) for name in ("category", "amount", "payee_type", "justification")}
+        return _edit_page(request, disbursement, form=DisbursementEditForm(initial=initial))
+    form = DisbursementEditForm(request.POST)
+    if not form.is_valid():
+        return _edit_page(request, disbursement, form=form, status=400)
+    try:
+        services.disbursement_update(disbursement=disbursement, actor=request.user, changes=form.changes())
+    except (NotFound, PermissionDenied):
+        raise
+    except ValidationFailed as exc:
+        for name, errors in (exc.errors or {}).items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+        return _edit_page(request, disbursement, form=form, status=exc.status)
+    except DomainError as exc:
+        return _edit_page(request, disbursement, refusal=exc.detail, status=exc.status)
+    messages.success(request, _("The payment request was updated. Submit it when it is ready."))
+    return _back(request, reverse("fund:case_disbursements", args=[disbursement.case_id]))
 
 
 @require_POST

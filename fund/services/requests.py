@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role, user_roles
 from audit.services import audit_record
 from config.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
-from fund.choices import DisbursementStatus, PayeeType
+from fund.choices import PayeeType
 from fund.models import Disbursement
+from fund.permissions import update_refusal
 from fund.policy import parse_amount
 from fund.services.locks import fund_get_current, lock_disbursement
 from referrals.choices import AssistanceCategory, CaseStatus
@@ -121,10 +122,9 @@ def disbursement_create(*, actor, case, request: DisbursementInput) -> Disbursem
 def disbursement_update(*, disbursement: Disbursement, actor, changes: dict) -> Disbursement:
     """Change a draft (for instance after it was returned for changes)."""
     disbursement = lock_disbursement(disbursement.pk)
-    if not is_case_caseworker(actor, disbursement.case):
-        raise PermissionDenied(_("Only caseworkers of the case's organisation may change a payment request."))
-    if disbursement.status != DisbursementStatus.DRAFT:
-        raise TransitionNotAllowed(_("Only a draft payment request can be changed."))
+    refusal = update_refusal(actor, disbursement)
+    if refusal is not None:
+        raise refusal
     unknown = sorted(set(changes) - {"category", "amount", "payee_type", *TEXT_LIMITS})
     if unknown:
         raise ValidationFailed(
