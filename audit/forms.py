@@ -6,6 +6,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,9 @@ from audit.checkpoints import CheckpointKeyError, signing_key
 from audit.selectors import REVEAL_ACTIONS, EventFilters, event_filters_build, known_actions
 from audit.verification import verify_chain
 from config.errors import ValidationFailed
+
+# No event predates the system; far earlier dates overflow time-zone arithmetic.
+EARLIEST_DATE = dt.date(2000, 1, 1)
 
 
 class DateInput(forms.DateInput):
@@ -39,8 +43,12 @@ class EventFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False)
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
     reference = forms.CharField(label=_("Case reference"), required=False, max_length=20)
-    since = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    until = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=DateInput, validators=[MinValueValidator(EARLIEST_DATE)]
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=DateInput, validators=[MinValueValidator(EARLIEST_DATE)]
+    )
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 

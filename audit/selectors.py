@@ -8,6 +8,7 @@ COUNT over the table).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -19,6 +20,7 @@ from audit.models import AuditCheckpoint, AuditEvent
 from config.errors import ValidationFailed
 
 PAGE_SIZE = 50
+CASE_REFERENCE = re.compile(r"^VAF-\d{4}-\d{6}$", re.ASCII)
 # Events that disclose personal data: the personal-data access review lists them.
 REVEAL_ACTIONS = ("case.pii_revealed", "disbursement.payee_revealed", "fund.batch_exported")
 
@@ -79,7 +81,10 @@ def known_actions() -> list[str]:
 def case_id_for_reference(reference: str) -> str | None:
     from referrals.models import Case
 
-    case_id = Case.objects.filter(reference=reference.strip().upper()).values_list("id", flat=True).first()
+    reference = reference.strip().upper()
+    if not CASE_REFERENCE.match(reference):
+        return None
+    case_id = Case.objects.filter(reference=reference).values_list("id", flat=True).first()
     return str(case_id) if case_id else None
 
 
@@ -184,7 +189,10 @@ def case_for_history(*, reference: str):
     holds no personal data), or None."""
     from referrals.models import Case
 
-    return Case.objects.filter(reference=reference.strip().upper()).first()
+    reference = reference.strip().upper()
+    if not CASE_REFERENCE.match(reference):
+        return None
+    return Case.objects.filter(reference=reference).first()
 
 
 def case_events(*, case_id) -> QuerySet[AuditEvent]:

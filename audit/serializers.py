@@ -25,6 +25,13 @@ class AuditEventQuerySerializer(serializers.Serializer):
     since = serializers.DateTimeField(required=False, help_text=_("ISO 8601 date-time, inclusive."))
     until = serializers.DateTimeField(required=False, help_text=_("ISO 8601 date-time, inclusive."))
 
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except OverflowError:
+            # Dates near year 1 overflow the conversion to the server's time zone.
+            raise serializers.ValidationError({"since": [_("Dates before 2000 are not accepted.")]}) from None
+
 
 class VerificationSerializer(serializers.Serializer):
     ok = serializers.BooleanField()

@@ -66,7 +66,7 @@ def auditor_required(view):
 
 def _cursor(request, name: str) -> int | None:
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def _list_page(request, form, *, template: str, actions: tuple[str, ...] = ()):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from config.errors import ValidationFailed
 from config.spreadsheets import neutralise_formula
+from fund.policy import MAX_AMOUNT
 
 BATCH_COLUMNS = [
     "disbursement_id",
@@ -68,9 +69,12 @@ def _decode(raw: bytes) -> str:
     if len(raw) > STATEMENT_MAX_BYTES:
         raise _refuse(_("the file is larger than 1 MiB."))
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _refuse(_("the file is not UTF-8 text.")) from None
+    if "\x00" in text:
+        raise _refuse(_("the file contains NUL characters: it is not a text file."))
+    return text
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -91,6 +95,8 @@ def _amount(text: str, line: int) -> Decimal:
     # Banks show money going out as negative or positive: the size is what matches.
     if not amount.is_finite() or amount == 0 or amount.as_tuple().exponent < -2:
         raise _refuse(_("line %(n)d: the amount must be non-zero with at most two decimal places.") % {"n": line})
+    if abs(amount) > MAX_AMOUNT:
+        raise _refuse(_("line %(n)d: the amount is larger than any payment the fund makes.") % {"n": line})
     return abs(amount).quantize(Decimal("0.01"))
 
 

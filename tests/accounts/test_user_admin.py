@@ -55,7 +55,8 @@ def test_admin_changes_roles_and_deactivates_with_an_audit_event(admin_client):
     )
     assert response.status_code == 302
     user.refresh_from_db()
-    assert user_roles(user) == {"auditor"} or not user.is_active
+    user.__dict__.pop("_vaf_roles", None)
+    assert set(user.groups.values_list("name", flat=True)) == {"auditor"}
     assert not user.is_active and user.organisation.name == "Other Org"
     event = AuditEvent.objects.get(action="user.updated")
     assert event.payload["roles"] == {"from": ["caseworker"], "to": ["auditor"]}
@@ -93,5 +94,5 @@ def test_other_roles_cannot_manage_users(client, db, role):
 
 
 def test_admin_sees_no_cases(admin_client):
-    assert admin_client.get("/cases/").status_code in (403, 404)
+    assert admin_client.get("/cases/").status_code == 403
     assert admin_client.get("/api/v1/cases/").status_code == 403

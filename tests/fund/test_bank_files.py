@@ -161,3 +161,15 @@ def test_statement_needs_a_reference_and_finance(people):
 def test_parse_accepts_reference_alias_and_thousands_separators():
     lines = parse_statement(b'Reference,Amount\nTRX-7,"1,250.50"\n\n')
     assert [(line.line, line.payment_reference, line.amount) for line in lines] == [(2, "TRX-7", Decimal("1250.50"))]
+
+
+def test_statement_with_a_huge_amount_or_a_nul_byte_is_refused_cleanly():
+    import pytest
+
+    from config.errors import ValidationFailed
+    from fund.bank_files import parse_statement
+
+    for body in (b"payment_reference,amount\nR1,1e30\n", b"payment_reference,amount\nR\x001,10.00\n"):
+        with pytest.raises(ValidationFailed) as refused:
+            parse_statement(body)
+        assert "file" in refused.value.errors
