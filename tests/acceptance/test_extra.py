@@ -61,8 +61,7 @@ def test_unknown_api_path_is_json_404(p):
 def test_form_encoded_body(p, api):
     """§8 is JSON; a form-encoded body is refused in the error format (status noted)."""
     r = client_for(p.cw).post("/api/v1/referrals/", {"referring_agency": "x"})  # multipart
-    assert r.status_code in (400, 415), r.status_code
-    assert r.json()["code"] == "validation_error"
+    assert_error(r, 400, "validation_error")
 
 
 REFERRAL_MUTATIONS = [
@@ -115,15 +114,23 @@ def test_referral_type_confusion_never_500(p, api, i):
 
 
 @pytest.mark.parametrize(
-    "body",
-    [[1], "x", 5, None, {"reason": 5}, {"reason": ["x"]}, {"reason": {"a": 1}}, {"reason": None}],
+    ("body", "status"),
+    [
+        ([1], 400),
+        ("x", 400),
+        (5, 400),
+        (None, 400),
+        ({"reason": 5}, 200),  # a JSON number is taken as the text "5"
+        ({"reason": ["x"]}, 400),
+        ({"reason": {"a": 1}}, 400),
+        ({"reason": None}, 400),
+    ],
 )
-def test_case_transition_bodies_never_500(p, api, body):
+def test_case_transition_bodies_never_500(p, api, body, status):
     case = api.refer_ok(p.cw)
     r = client_for(p.cw).post(f"/api/v1/cases/{case['id']}/transitions/withdraw/", body, format="json")
-    assert r.status_code != 500, r.content
-    assert r.status_code in (400, 200)
-    if r.status_code == 400:
+    assert r.status_code == status, r.content
+    if status == 400:
         assert r.json()["code"] == "validation_error"
 
 
@@ -244,7 +251,7 @@ def test_idempotency_key_edge_cases(p, api):
     c = client_for(p.cw)
     r = c.post("/api/v1/referrals/", referral_body(), format="json", HTTP_IDEMPOTENCY_KEY="k" * 300)
     assert r.status_code != 500
-    assert r.status_code in (201, 400)
+    assert_error(r, 400, "validation_error")  # a key over 255 characters
     # a failed first attempt does not burn the key
     bad = referral_body(nationality="XX")
     assert c.post("/api/v1/referrals/", bad, format="json", HTTP_IDEMPOTENCY_KEY="retry").status_code == 400
@@ -265,7 +272,7 @@ def test_page_out_of_range(p, api):
 def test_disbursement_detail_for_missing_uuid_and_list_filters(p, api):
     assert_error(api.disb(p.approver, uuid.uuid4()), 404, "not_found")
     r = client_for(p.approver).get("/api/v1/disbursements/", {"status": "bogus"})
-    assert r.status_code in (200, 400)
+    assert r.status_code == 200 and r.json()["count"] == 0  # an unknown status matches nothing
 
 
 def test_idempotency_reused_key_with_different_invalid_body(p, api):
@@ -274,8 +281,7 @@ def test_idempotency_reused_key_with_different_invalid_body(p, api):
     assert c.post("/api/v1/referrals/", referral_body(), format="json", HTTP_IDEMPOTENCY_KEY="kk").status_code == 201
     bad = referral_body(nationality="XX")
     r = c.post("/api/v1/referrals/", bad, format="json", HTTP_IDEMPOTENCY_KEY="kk")
-    assert r.status_code in (400, 422)
-    print("OBS reused key + invalid different body:", r.status_code, r.json()["code"])
+    assert_error(r, 422, "idempotency_conflict")
 
 
 def test_partner_referral_duplicate_shown_to_intake_caseworker(p, api):
@@ -290,5 +296,4 @@ def test_partner_referral_duplicate_shown_to_intake_caseworker(p, api):
 def test_audit_since_until_date_only_note(p, api):
     api.refer_ok(p.cw)
     r = client_for(p.auditor).get("/api/v1/audit/events/", {"since": "2026-01-01", "until": "2099-01-01"})
-    assert r.status_code in (200, 400)
-    print("OBS audit since=date-only:", r.status_code, r.json().get("code"))
+    assert r.status_code == 200 and r.json()["results"]

@@ -131,8 +131,7 @@ def test_disbursement_create_wrong_role(p, api, active, who):
 def test_disbursement_on_non_active_case(p, api, state):
     case = api.case_in(state)
     r = api.request(case["id"])
-    assert r.status_code in (400, 409), (r.status_code, r.content)
-    assert r.json()["code"] in ("transition_not_allowed", "validation_error")
+    assert_error(r, 409, "transition_not_allowed")
     assert client_for(p.cw).get("/api/v1/disbursements/").json()["count"] == 0
 
 
@@ -205,8 +204,7 @@ def test_dual_approval_at_exactly_5000(p, api, active):
     api.assert_balances("20000.00", "0.00", "0.00", "20000.00")
     # the same approver twice is refused
     r = api.dt(p.approver, did, "approve")
-    assert r.status_code in (403, 409), r.content
-    assert r.json()["code"] in ("segregation_of_duties", "transition_not_allowed", "permission_denied")
+    assert_error(r, 403, "segregation_of_duties")
     assert "approve" not in api.disb(p.approver, did).json()["available_transitions"]
     assert len(api.disb(p.approver, did).json()["approvals"]) == 1
     api.assert_balances("20000.00", "0.00", "0.00", "20000.00")
@@ -492,18 +490,15 @@ def test_disbursement_list_filters_and_visibility(p, api, active):
         assert {"count", "next", "previous", "results"} <= set(body)
         assert body["count"] == 2
     r = client_for(p.admin).get("/api/v1/disbursements/")
-    assert r.status_code in (403, 200)
-    if r.status_code == 200:
-        assert r.json()["count"] == 0
+    assert_error(r, 403, "permission_denied")
     assert client_for(p.approver).get("/api/v1/disbursements/", {"status": "submitted"}).json()["count"] == 0
 
 
 def test_deposit_amount_in_exponent_notation_note(p, api):
     """Not a §8 rule: '1e3' is a decimal string; the app's choice is recorded, not judged."""
     r = api.deposit("1e3")
-    assert r.status_code in (201, 400)
-    if r.status_code == 201:
-        api.assert_balances("1000.00", "0.00", "0.00", "1000.00")
+    assert r.status_code == 201
+    api.assert_balances("1000.00", "0.00", "0.00", "1000.00")
 
 
 def _big_disbursement(case_id):
