@@ -141,3 +141,68 @@ def test_case_withdrawal_racing_an_approval_leaves_nothing_committed(people, cas
     race(withdraw, transition(people.approver, disbursement, "approve"))
     assert Disbursement.objects.get(pk=disbursement.pk).status == "cancelled"
     assert balances() == (Decimal("100000.00"), Decimal("0.00"), Decimal("0.00"), Decimal("100000.00"))
+
+
+def _case_transition(user, case, name, reason):
+    def call():
+        client = APIClient()
+        client.force_authenticate(user)
+        response = client.post(f"/api/v1/cases/{case.pk}/transitions/{name}/", {"reason": reason}, format="json")
+        return response.status_code, response.json().get("code", "")
+
+    return call
+
+
+def _create_request(user, case):
+    def call():
+        client = APIClient()
+        client.force_authenticate(user)
+        body = {
+            "case": str(case.pk),
+            "category": "medical",
+            "amount": "10.00",
+            "payee_type": "vendor",
+            "payee_name": "Race Clinic",
+            "payee_account": "RACE-0000-0001",
+            "justification": "Race test.",
+        }
+        response = client.post("/api/v1/disbursements/", body, format="json")
+        return response.status_code, response.json().get("code", "")
+
+    return call
+
+
+ROUNDS = 6  # each round is one race; a missing case lock loses at least one of them
+
+
+def test_closing_a_case_while_a_request_is_made_never_leaves_a_closed_case_with_an_open_request(people, funded):
+    from referrals.models import Case
+    from tests.fund.conftest import make_active_case
+
+    for _ in range(ROUNDS):
+        case = make_active_case(people.caseworker, people.approver)
+        close = _case_transition(people.caseworker, case, "close", "Race: assistance ended")
+        results = race(close, _create_request(people.caseworker, case))
+        assert sorted(status for status, _code in results) in ([200, 409], [201, 409])
+        status = Case.objects.get(pk=case.pk).status
+        open_requests = Disbursement.objects.filter(case=case).exclude(status__in=["cancelled", "rejected"]).count()
+        assert not (status == "closed" and open_requests), "a closed case kept an open payment request"
+
+
+def test_withdrawing_a_case_while_its_request_is_approved_leaves_no_commitment(people, funded):
+    from referrals.models import Case
+    from tests.fund.conftest import make_active_case
+
+    for _ in range(ROUNDS):
+        case = make_active_case(people.caseworker, people.approver)
+        disbursement = drive(request_payment(case, people.caseworker, amount="100.00"), people, "submitted")
+        withdraw = _case_transition(people.caseworker, case, "withdraw", "Race: consent withdrawn")
+        race(withdraw, transition(people.approver, disbursement, "approve"))
+        assert Case.objects.get(pk=case.pk).status == "withdrawn"
+        disbursement.refresh_from_db()
+        assert disbursement.status == "cancelled"
+        commits = LedgerEntry.objects.filter(disbursement=disbursement, kind="commit").count()
+        releases = LedgerEntry.objects.filter(disbursement=disbursement, kind="release").count()
+        assert commits == releases  # whatever was committed was released
+    deposited, committed, paid, available = balances()
+    assert committed == Decimal("0.00") and available == deposited - paid
