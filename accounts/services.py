@@ -114,6 +114,8 @@ def api_token_issue(*, username: str, actor=None) -> str:
     if user is None:
         raise NotFound(f"No active user named {username!r}.")
     key = secrets.token_urlsafe(32)
+    while key.startswith("-"):  # a prefix like "-4oH…" would read as an option on command lines
+        key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, prefix=key[:8], key_hash=_hash_key(key))
     audit_record(
         action="auth.api_token_issued",

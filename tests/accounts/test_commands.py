@@ -104,3 +104,13 @@ def test_seed_demo_refuses_production(db, settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="production"):
         call_command("seed_demo")
+
+
+def test_token_keys_never_start_with_a_dash(db, monkeypatch):
+    from accounts import services
+    from tests.factories import make_user
+
+    user = make_user("intake_partner")
+    keys = iter(["-looks-like-an-option-key-000000000000000000", "fine-key-0000000000000000000000000000000000"])
+    monkeypatch.setattr(services.secrets, "token_urlsafe", lambda n: next(keys))
+    assert services.api_token_issue(username=user.username).startswith("fine-key")
