@@ -35,7 +35,3 @@ def user_roles(user) -> frozenset[str]:
         cached = frozenset(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
         user._vaf_roles = cached
     return cached
-
-
-def has_role(user, role: str) -> bool:
-    return role in user_roles(user)

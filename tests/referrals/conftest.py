@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from referrals import services
@@ -118,3 +119,15 @@ class ApiClients:
 @pytest.fixture
 def api() -> ApiClients:
     return ApiClients()
+
+
+@pytest.fixture
+def browser():
+    """A web client: `browser(user)` signs the user in."""
+
+    def sign_in(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return sign_in

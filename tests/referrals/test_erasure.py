@@ -14,18 +14,6 @@ from referrals.selectors import possible_duplicates
 from vault.errors import DataKeyDestroyed
 
 
-@pytest.fixture
-def browser():
-    from django.test import Client
-
-    def sign_in(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return sign_in
-
-
 def test_erasing_destroys_the_key_clears_indexes_and_is_audited(people, browser):
     case = people.case(CaseStatus.WITHDRAWN, document_number="ERASE0001")
     twin = people.case(CaseStatus.REFERRED, document_number="ERASE0001")

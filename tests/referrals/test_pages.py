@@ -7,7 +7,6 @@ import re
 
 import pytest
 from django.db import transaction
-from django.test import Client
 
 from audit.models import AuditEvent
 from referrals import services
@@ -20,18 +19,6 @@ from vault.services import data_key_destroy
 S = CaseStatus
 # session, user, roles, count, one page of rows (victim and data key joined)
 LIST_QUERIES = 5
-
-
-@pytest.fixture
-def browser():
-    """A web client: `browser(user)` signs the user in."""
-
-    def sign_in(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return sign_in
 
 
 def html(response) -> str:

@@ -40,9 +40,6 @@ def demo_users() -> dict[str, object]:
                 password=DEMO_PASSWORD,
                 validate=False,
             )
-            if username == "admin":
-                user.is_staff = True
-                user.save(update_fields=["is_staff"])
         users[username] = user
     return users
 
