@@ -8,7 +8,6 @@ COUNT over the table).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -17,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from audit.actions import ACTIONS
 from audit.models import AuditCheckpoint, AuditEvent
+from audit.subjects import Subject, history_object_ids, subject_find
 from config.errors import ValidationFailed
 
 PAGE_SIZE = 50
-CASE_REFERENCE = re.compile(r"^VAF-\d{4}-\d{6}$", re.ASCII)
 # Events that disclose personal data: the personal-data access review lists them.
 REVEAL_ACTIONS = ("case.pii_revealed", "disbursement.payee_revealed", "fund.batch_exported")
 
@@ -78,27 +77,6 @@ def known_actions() -> list[str]:
         return sorted(ACTIONS | {row[0] for row in cursor.fetchall()})
 
 
-def case_id_for_reference(reference: str) -> str | None:
-    from referrals.models import Case
-
-    reference = reference.strip().upper()
-    if not CASE_REFERENCE.match(reference):
-        return None
-    case_id = Case.objects.filter(reference=reference).values_list("id", flat=True).first()
-    return str(case_id) if case_id else None
-
-
-def disbursement_ids_for_case(case_id: str) -> list[str]:
-    """Ids of the case's disbursements, whose events belong to the case's history."""
-    from fund.models import Disbursement
-
-    return [str(pk) for pk in Disbursement.objects.filter(case_id=case_id).values_list("id", flat=True)]
-
-
-def case_object_ids(case_id: str) -> tuple[str, ...]:
-    return (str(case_id), *disbursement_ids_for_case(case_id))
-
-
 def event_filters_build(
     *,
     actor: str = "",
@@ -122,11 +100,11 @@ def event_filters_build(
     object_ids: tuple[str, ...] = ()
     reference = (reference or "").strip().upper()
     if reference:
-        case_id = case_id_for_reference(reference)
-        if case_id is None:
+        subject = subject_find(reference)
+        if subject is None:
             errors["reference"] = [_("No case has this reference.")]
         else:
-            object_ids = case_object_ids(case_id)
+            object_ids = history_object_ids(subject.object_id)
     if errors:
         raise ValidationFailed(_("Some filters are not valid."), errors=errors)
     return EventFilters(
@@ -184,20 +162,10 @@ def event_page(events: QuerySet[AuditEvent], *, before: int | None = None, after
     return EventPage(rows, newer=highest if more_newer else None, older=rows[-1].seq if more_older else None)
 
 
-def case_for_history(*, reference: str):
-    """The case with this reference (auditors see every case's history: the log
-    holds no personal data), or None."""
-    from referrals.models import Case
-
-    reference = reference.strip().upper()
-    if not CASE_REFERENCE.match(reference):
-        return None
-    return Case.objects.filter(reference=reference).first()
-
-
-def case_events(*, case_id) -> QuerySet[AuditEvent]:
-    """The case's own events and those of its disbursements."""
-    return AuditEvent.objects.filter(object_id__in=case_object_ids(str(case_id)))
+def subject_events(*, subject: Subject) -> QuerySet[AuditEvent]:
+    """The subject's own events and those of its related objects (a case's
+    payment requests)."""
+    return AuditEvent.objects.filter(object_id__in=history_object_ids(subject.object_id))
 
 
 def _any_below(events: QuerySet[AuditEvent], seq: int) -> bool:

@@ -25,8 +25,6 @@ from audit.forms import AccessReviewFilterForm, CheckpointForm, EventFilterForm
 from audit.models import GENESIS_HASH
 from audit.selectors import (
     REVEAL_ACTIONS,
-    case_events,
-    case_for_history,
     checkpoint_count,
     event_get,
     event_neighbours,
@@ -34,8 +32,10 @@ from audit.selectors import (
     events_filtered,
     latest_checkpoint,
     signing_key_status,
+    subject_events,
     trusted_keys,
 )
+from audit.subjects import subject_find
 from audit.verification import verify_chain
 from config.errors import ValidationFailed
 
@@ -145,11 +145,13 @@ def event_detail(request, seq: int):
 @require_GET
 @auditor_required
 def case_history(request, reference: str):
-    case = case_for_history(reference=reference)
-    if case is None:
+    subject = subject_find(reference)
+    if subject is None:
         raise Http404
-    page = event_page(case_events(case_id=case.pk), before=_cursor(request, "before"), after=_cursor(request, "after"))
-    return render(request, "audit/case_history.html", {"case": case, "page": page, "query": ""})
+    page = event_page(
+        subject_events(subject=subject), before=_cursor(request, "before"), after=_cursor(request, "after")
+    )
+    return render(request, "audit/case_history.html", {"subject": subject, "page": page, "query": ""})
 
 
 @require_http_methods(["GET", "POST"])

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "referrals",
     "fund",
     "reports",
+    "demo",
+    "operations",
 ]
 
 MIDDLEWARE = [

@@ -174,3 +174,9 @@ def case_disbursement_context(user, case) -> dict:
         "fund_transition_form": TransitionForm(),
         "fund_policy": current_policy(),
     }
+
+
+def disbursement_ids_for_case(case_id: str) -> list[str]:
+    """Ids of the case's payment requests, whose audit events belong to the
+    case's history (registered with audit.subjects)."""
+    return [str(pk) for pk in Disbursement.objects.filter(case_id=case_id).values_list("id", flat=True)]

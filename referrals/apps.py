@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = "NRM referrals and cases"
+
+    def ready(self):
+        from audit.subjects import register_subject_finder
+        from referrals.audit_subjects import case_subject
+
+        register_subject_finder(case_subject)

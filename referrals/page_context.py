@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from fund.selectors import case_disbursement_context
 from referrals import permissions, selectors
 from referrals.choices import AgeBand, AssistanceCategory, CaseStatus, DocumentType, ExploitationType, RiskLevel, Sex
 from referrals.disclosure import case_text, victim_view
 from referrals.forms import ReasonForm
+from referrals.hooks import case_page_sections
 from referrals.models import PERSONAL_FIELDS
 from referrals.permissions import TRANSITION_LABELS
 
@@ -109,6 +109,7 @@ def case_page_context(request, case, *, pii_visible=None, reveal_form=None, fail
     error = failed_transition[2] if failed_transition and failed_transition[0] not in available else None
     exploitation = dict(ExploitationType.choices)
     needs = dict(AssistanceCategory.choices)
+    section_templates, section_context = case_page_sections(request, case)
     return {
         "case": case,
         "summary_only": False,
@@ -127,5 +128,6 @@ def case_page_context(request, case, *, pii_visible=None, reveal_form=None, fail
         "can_reveal": selectors.can_reveal(user, case) and not visible,
         "reveal_form": reveal_form or ReasonForm(auto_id="id_reveal_%s"),
         "can_edit": selectors.can_edit(user, case),
-        **case_disbursement_context(user, case),
+        "case_sections": section_templates,
+        **section_context,
     }

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from accounts.roles import Role, user_roles
 from config.errors import DomainError, PermissionDenied, SegregationOfDutiesViolation, TransitionNotAllowed
 from referrals.choices import CaseStatus
+from referrals.hooks import close_blocker
 from referrals.models import OPEN_STATES, Case
 
 TRANSITIONS = [
@@ -107,12 +108,9 @@ def transition_refusal(user, case: Case, name: str) -> DomainError | None:
         if problems:
             return TransitionNotAllowed(_("The case cannot be submitted: %(p)s.") % {"p": "; ".join(problems)})
     if name == "close":
-        from fund.services import case_has_open_disbursements  # fund depends on referrals, not the reverse
-
-        if case_has_open_disbursements(case=case):
-            return TransitionNotAllowed(
-                _("The case has payment requests still draft, submitted, approved or failed: settle them first.")
-            )
+        blocker = close_blocker(case)  # registered by the apps above, e.g. open payment requests
+        if blocker:
+            return TransitionNotAllowed(blocker)
     return None
 
 

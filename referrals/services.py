@@ -21,10 +21,11 @@ from accounts.services import organisation_get_or_create
 from audit.services import audit_record
 from config.errors import ConcurrentUpdate, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from referrals.choices import AgeBand, CaseStatus, IntakeChannel
+from referrals.hooks import run_erase_hooks, run_withdrawal_hooks
 from referrals.models import PERSONAL_FIELDS, Case, CaseReferenceCounter, VictimProfile
 from referrals.permissions import REASON_REQUIRED, TRANSITION_LABELS, is_case_caseworker, transition_refusal
 from referrals.validation import clean_reason, validate_case_fields, validate_victim_fields
-from vault.services import data_key_create
+from vault.services import data_key_create, data_key_destroy
 
 
 @dataclass
@@ -243,9 +244,8 @@ def case_transition(*, case: Case, actor, name: str, reason: str = "") -> Case:
     except ConcurrentTransition:
         raise ConcurrentUpdate(_("The case was changed by someone else; reload and try again.")) from None
     if name == "withdraw":
-        from fund.services import case_disbursements_cancel_open  # fund depends on referrals
-
-        payload["disbursements_cancelled"] = case_disbursements_cancel_open(case=case, actor=actor, reason=reason)
+        # Apps above (the fund) cancel what hangs on the case, in this transaction.
+        payload.update(run_withdrawal_hooks(case=case, actor=actor, reason=reason))
     audit_record(
         action=f"case.{name}", actor=actor, object_type="case", object_id=case.pk, payload=payload, reason=reason
     )
@@ -297,8 +297,6 @@ def case_erase(*, case: Case, actor, reason: str) -> Case:
     person no longer matches in searches or duplicate detection. The case's
     reference, states, amounts and audit trail remain.
     """
-    from vault.services import data_key_destroy
-
     reason = clean_reason(reason, required=True, missing=_("A reason is required to erase a case."))
     case = lock_case(case.pk)
     if case.status not in ERASABLE_STATES:
@@ -306,13 +304,15 @@ def case_erase(*, case: Case, actor, reason: str) -> Case:
     if case.data_key.destroyed_at is not None:
         raise TransitionNotAllowed(_("This case's personal data is already erased."))
     VictimProfile.objects.filter(case=case).update(document_number_index=None, phone_index=None, name_dob_index=None)
+    payload = {"reference": case.reference, "data_key": str(case.data_key_id)}
+    payload.update(run_erase_hooks(case=case, actor=actor))
     data_key_destroy(data_key=case.data_key)
     audit_record(
         action="case.erased",
         actor=actor,
         object_type="case",
         object_id=case.pk,
-        payload={"reference": case.reference, "data_key": str(case.data_key_id)},
+        payload=payload,
         reason=reason,
     )
     return case

@@ -1,16 +1,16 @@
-"""fund.demo.seed: deposits and a payment request in every state, idempotent."""
+"""demo.fund.seed: deposits and a payment request in every state, idempotent."""
 
 import io
 
 from audit.verification import verify_chain
-from fund import demo
+from demo import fund as fund_demo
 from fund.choices import DisbursementStatus
 from fund.models import Disbursement, LedgerEntry
 from tests.factories import make_user
 
 
 def _demo_users():
-    org = demo.DEMO_ORGANISATION
+    org = fund_demo.DEMO_ORGANISATION
     users = {
         name: make_user(*roles, organisation=org, username=f"demo-{name}")
         for name, roles in {
@@ -31,13 +31,13 @@ def _demo_users():
 def test_seed_creates_every_state_once(db):
     users = _demo_users()
     out = io.StringIO()
-    demo.seed(users=users, stdout=out)
+    fund_demo.seed(users=users, stdout=out)
     states = set(Disbursement.objects.values_list("status", flat=True))
     assert states == set(DisbursementStatus.values)
     payees = {d.payee_account for d in Disbursement.objects.select_related("case__data_key")}
     assert all(account.startswith("DEMO-") for account in payees)
     entries = LedgerEntry.objects.count()
-    demo.seed(users=users, stdout=out)
+    fund_demo.seed(users=users, stdout=out)
     assert LedgerEntry.objects.count() == entries
     assert "skipped" in out.getvalue()
     assert verify_chain().ok

@@ -10,13 +10,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from demo.users import DEMO_ORGANISATION
 from fund import services
 from fund.choices import LedgerEntryKind
 from fund.models import LedgerEntry
 from referrals.choices import CaseStatus
 from referrals.models import Case
-
-DEMO_ORGANISATION = "Demo Shelter Network"
 
 # (category, amount, payee type, payee, account, justification, steps after creation)
 REQUESTS = [

@@ -1,11 +1,10 @@
-"""Demo data: an organisation, one user per role, a funded fund and cases in
-every state. All names and numbers are obviously fake. Safe to run twice."""
+"""Demo users: one per role, in the demo organisation. Names are fake and the
+password is published, so `seed_demo` refuses to run in production."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
 
 from accounts.roles import Role, ensure_role_groups
 from accounts.services import user_create
@@ -42,21 +41,3 @@ def demo_users() -> dict[str, object]:
             )
         users[username] = user
     return users
-
-
-class Command(BaseCommand):
-    help = "Create demo users, a funded fund and cases in every state (idempotent)."
-
-    def handle(self, *args, **options):
-        if settings.PRODUCTION:
-            raise CommandError("seed_demo refuses to run in production: it creates users with a published password.")
-        from fund import demo as fund_demo
-        from referrals import demo as referrals_demo
-
-        users = demo_users()
-        referrals_demo.seed(users=users, stdout=self.stdout)
-        fund_demo.seed(users=users, stdout=self.stdout)  # needs the active cases above
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, user in users.items():
-            roles = ", ".join(sorted(user.groups.values_list("name", flat=True)))
-            self.stdout.write(f"  {username:<12} {roles}")
