@@ -46,6 +46,7 @@ test: $(VENV)/.dev keys
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
