@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("referrals.api_urls")),
     path("", include("fund.api_urls")),
     path("", include("audit.api_urls")),
+    path("", include("standards.api_urls")),
 ]
 
 urlpatterns = [
