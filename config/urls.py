@@ -21,6 +21,7 @@ urlpatterns = [
     path("fund/", include("fund.urls")),
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),
+    path("standards/", include("standards.urls")),
     path("api/v1/", include((api_v1, "api"))),
 ]
 
