@@ -30,8 +30,9 @@ def text(value) -> str:
         value = int(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    result = str(value).strip()
-    if FORMULA_START.match(result):
+    raw = str(value)
+    result = raw.strip()
+    if FORMULA_START.match(raw) or FORMULA_START.match(result):
         raise CellError(_("Looks like a formula: type the value itself."))
     return result
 
