@@ -24,6 +24,32 @@ from standards.permissions import may_export
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _values(help_text: str):
+    return serializers.ListField(child=serializers.CharField(), help_text=help_text)
+
+
+class HtcdsRecordSerializer(serializers.Serializer):
+    """One de-identified HTCDS v2.0 record (schema only; docs/htcds.md)."""
+
+    vaf_record_id = serializers.CharField(help_text=gettext_lazy("Pseudonym of the case, stable across exports."))
+    con_Consent = serializers.BooleanField()
+    prs_Gender = serializers.CharField()
+    prs_Citizenship = _values(gettext_lazy("ISO 3166-1 alpha-2 codes."))
+    vic_TraffickingStatus = serializers.CharField(allow_null=True)
+    vic_TraffickingStatusDecisionMakingOrg = serializers.CharField(allow_null=True)
+    vic_MethodOfRecruitment = _values("")
+    vic_MethodsOfControl = _values("")
+    vic_TypeOfExploitation = _values("")
+    cas_Status = serializers.CharField()
+    cas_IncomingReferralDate = serializers.DateField()
+    vic_RelationshipToTrafficker = serializers.CharField(allow_null=True)
+    vic_AgeWhenTrafficked = serializers.IntegerField(allow_null=True)
+    spl_Type = _values("")
+    vaf_AgeBand = serializers.CharField(allow_null=True)
+    vaf_TypeOfExploitationOther = _values(gettext_lazy("Our exploitation types exported as Other."))
+    vaf_CaseStatus = serializers.CharField()
+
+
 class FirstRenderer(DefaultContentNegotiation):
     """JSON for every answer these views render themselves (errors, records)."""
 
@@ -74,9 +100,7 @@ class HtcdsExportAPI(ExportAPIView):
         ),
         parameters=[HtcdsQuerySerializer],
         responses={
-            (200, "application/json"): OpenApiResponse(
-                OpenApiTypes.OBJECT, description=gettext_lazy("A list of records.")
-            ),
+            (200, "application/json"): OpenApiResponse(HtcdsRecordSerializer(many=True)),
             (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY),
             **error_responses(400, 401, 403),
         },
