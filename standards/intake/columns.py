@@ -138,6 +138,11 @@ class Layout:
     columns: dict[int, tuple[str, str, Parser]] = field(default_factory=dict)  # index -> (header, field, parser)
     ignored: list[str] = field(default_factory=list)  # HTCDS fields this system does not import
 
+    def header_for(self, name: str) -> str:
+        """The column that would hold our field `name` (absent from this sheet)."""
+        known = HTCDS_COLUMNS if self.kind == "htcds" else VAF_COLUMNS
+        return next((header for header, (target, _parser) in known.items() if target == name), name)
+
     def skips_label_row(self, cells_: list[Cell]) -> bool:
         """The HTCDS template's second row holds labels, not a case."""
         values = [c.value for c in cells_ if isinstance(c.value, str) and c.value.strip()]

@@ -139,7 +139,7 @@ def _service_errors(referral: ReferralInput, sources: dict, layout: Layout, numb
                 name = key.removeprefix("victim.").replace("consent.", "consent_")
                 if layout.kind == "htcds":
                     name = HTCDS_SOURCES.get(name, name)
-                cell, column = sources.get(name, (f"{number}", name))
+                cell, column = sources.get(name) or (_("row %(n)d") % {"n": number}, layout.header_for(name))
                 issues.extend(RowIssue(cell, column, str(m)) for m in messages)
     return issues
 

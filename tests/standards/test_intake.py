@@ -239,3 +239,14 @@ class TestThePage:
         response = self.client(people.caseworker).get(URL)
         assert response.status_code == 200
         assert "template.xlsx" in response.content.decode()
+
+
+def test_a_value_missing_with_its_column_names_the_row_and_the_column(people):
+    header = [h for h in HTCDS_HEADER if h != "cas_ReferringOrganisation"]
+    row = [v for h, v in zip(HTCDS_HEADER, htcds_row(1), strict=True) if h != "cas_ReferringOrganisation"]
+    [parsed] = check(people, workbook_bytes([row], header=header)).rows
+    assert [(i.cell, i.column) for i in parsed.errors] == [("row 3", "cas_ReferringOrganisation")]
+    report = spreadsheet_check(
+        actor=people.caseworker, name="p.xlsx", data=workbook_bytes([row], header=header), default_agency="Fake NGO"
+    )
+    assert report.rows[0].ok and report.rows[0].referral.referring_agency == "Fake NGO"
