@@ -27,7 +27,6 @@ from referrals.choices import (
     TraffickerRelationship,
     TraffickingStatus,
 )
-from standards import htcds
 from standards.intake import cells
 from standards.intake.files import Cell, SheetRefused
 
@@ -121,15 +120,6 @@ VAF_COLUMNS: dict[str, tuple[str, Parser]] = {
 }
 VAF_REQUIRED = ("full_name", "exploitation_types", "consent_given")
 HTCDS_REQUIRED = ("prs_FirstName", "vic_TypeOfExploitation", "con_Consent")
-HTCDS_LABELS = {label for _name, label in htcds.COLUMNS} | {
-    "First Name",
-    "Second Name",
-    "Birthdate",
-    "Gender",
-    "Citizenship",
-    "Consent",
-    "Type of Exploitation",
-}
 
 
 @dataclass
@@ -137,6 +127,7 @@ class Layout:
     kind: str  # "htcds" or "vaf"
     columns: dict[int, tuple[str, str, Parser]] = field(default_factory=dict)  # index -> (header, field, parser)
     ignored: list[str] = field(default_factory=list)  # HTCDS fields this system does not import
+    label_keys: set[str] = field(default_factory=set)  # field names as a label row would spell them
 
     def header_for(self, name: str) -> str:
         """The column that would hold our field `name` (absent from this sheet)."""
@@ -144,9 +135,15 @@ class Layout:
         return next((header for header, (target, _parser) in known.items() if target == name), name)
 
     def skips_label_row(self, cells_: list[Cell]) -> bool:
-        """The HTCDS template's second row holds labels, not a case."""
-        values = [c.value for c in cells_ if isinstance(c.value, str) and c.value.strip()]
-        return self.kind == "htcds" and bool(values) and sum(v in HTCDS_LABELS for v in values) * 2 >= len(values)
+        """The HTCDS template's second row holds the fields' labels ("First
+        Name" under prs_FirstName), not a case: most of its values spell
+        field names of the sheet."""
+        values = [_label_key(c.value) for c in cells_ if isinstance(c.value, str) and c.value.strip()]
+        return self.kind == "htcds" and bool(values) and sum(v in self.label_keys for v in values) * 2 >= len(values)
+
+
+def _label_key(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.split("_", 1)[-1].casefold())
 
 
 def layout_of(header: list[Cell]) -> Layout:
@@ -155,7 +152,7 @@ def layout_of(header: list[Cell]) -> Layout:
         raise SheetRefused(_("The first row must name the columns; download a template from this page."))
     is_htcds = any(HTCDS_FIELD.match(name) for _i, name in names)
     known = HTCDS_COLUMNS if is_htcds else VAF_COLUMNS
-    layout = Layout(kind="htcds" if is_htcds else "vaf")
+    layout = Layout(kind="htcds" if is_htcds else "vaf", label_keys={_label_key(name) for _i, name in names})
     unknown, seen = [], set()
     for index, name in names:
         canonical = HTCDS_ALIASES.get(name, name) if is_htcds else name

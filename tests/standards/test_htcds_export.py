@@ -171,3 +171,14 @@ def test_the_export_is_audited_with_filter_and_count(people, api):
     assert event.payload["rows"] == 2
     assert event.payload["format"] == "xlsx"
     assert event.payload["filter"] == {"since": "2020-01-01", "until": None}
+
+
+def test_an_erased_case_still_exports_its_coded_values(people, api):
+    from referrals.services import case_erase, case_transition
+
+    case = people.case(sex="female")
+    case = case_transition(case=case, actor=people.caseworker, name="withdraw", reason="Fake: consent withdrawn")
+    case_erase(case=case, actor=people.caseworker, reason="Fake: erasure request")
+    [record] = api(people.approver).get(URL).json()
+    assert (record["cas_Status"], record["vaf_CaseStatus"], record["prs_Gender"]) == ("Closed", "withdrawn", "Feminine")
+    assert len(api(people.approver).get("/api/v1/exports/ctdc/", {"until": "2001-01-01"}).content) > 0

@@ -250,3 +250,35 @@ def test_a_value_missing_with_its_column_names_the_row_and_the_column(people):
         actor=people.caseworker, name="p.xlsx", data=workbook_bytes([row], header=header), default_agency="Fake NGO"
     )
     assert report.rows[0].ok and report.rows[0].referral.referring_agency == "Fake NGO"
+
+
+def test_the_real_htcds_template_imports(people):
+    from pathlib import Path
+
+    template = Path(__file__).parent / "data" / "htcds-excel-template-v2.0.xlsx"
+    workbook = load_workbook(template)
+    sheet = workbook.worksheets[0]
+    columns = {cell.value: cell.column for cell in sheet[1] if cell.value}
+    assert "vic_TraffickinStatusDecisionMakingOrg" in columns  # the template's own spelling
+    assert check(people, template.read_bytes()).rows == []  # blank: numbered rows only
+    for row, (first, gender) in enumerate([("Fake", "Feminine"), ("Other", "Masculine")], start=3):
+        for field, value in {
+            "prs_FirstName": first,
+            "prs_SecondName": "Templateperson",
+            "con_Consent": "TRUE",
+            "prs_Gender": gender,
+            "prs_Citizenship": "NP",
+            "vic_TraffickingStatus": "ActualVictimOfTrafficking",
+            "vic_TraffickinStatusDecisionMakingOrg": "Police",
+            "vic_TypeOfExploitation": "ForcedLabour;Servitude",
+            "cas_ReferringOrganisation": "Fake Hotline",
+        }.items():
+            sheet.cell(row=row, column=columns[field], value=value)
+    out = io.BytesIO()
+    workbook.save(out)
+    report = spreadsheet_import(actor=people.caseworker, name="template.xlsx", data=out.getvalue(), default_agency="")
+    assert [row.ok for row in report.rows] == [True, True]
+    assert len(report.created) == 2
+    case = Case.objects.get(reference=report.created[1])
+    assert (case.victim.sex, case.status_decided_by) == ("male", "Police")
+    assert case.exploitation_types == ["domestic_servitude", "forced_labour"]
