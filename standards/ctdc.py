@@ -5,7 +5,8 @@ every combination of values in the file occurs at least k times (k = 11).
 We do the same in two steps over the whole population being exported:
 
 1. generalise: age bands that are rarer than k become "0--17"/"18+",
-   citizenships rarer than k become "Other", recruiter relationships rarer
+   citizenships rarer than k become their UN region ("Asia"), and regions
+   still rarer than k become "Other"; recruiter relationships rarer
    than k become "Other", and a means-of-control or exploitation flag set on
    fewer than k records is folded into its group's Other flag;
 2. suppress: records whose full combination of values is still shared by
@@ -21,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from referrals.choices import AgeBand, ExploitationType, MethodOfControl, Sex, TraffickerRelationship
+from standards.regions import region_of
 
 UNKNOWN = "Unknown"
 OTHER = "Other"
@@ -155,6 +157,14 @@ def _coarser_age(value: str) -> str:
     return value
 
 
+def _other(value: str) -> str:
+    return value if value == UNKNOWN else OTHER
+
+
+def _region(code: str) -> str:
+    return region_of(code) or _other(code)
+
+
 def _fold_rare_flags(rows: list[dict], k: int, changed: set[int]) -> None:
     for flags, other in FLAG_GROUPS:
         for flag in flags:
@@ -176,8 +186,9 @@ def k_anonymise(rows: list[dict], *, k: int) -> Anonymised:
     _generalise_values(rows, "ageBroad", _coarser_age, k, changed)
     for row in rows:
         row["majorityStatus"] = majority_status(row["ageBroad"])
-    _generalise_values(rows, "citizenship", lambda v: v if v == UNKNOWN else OTHER, k, changed)
-    _generalise_values(rows, "RecruiterRelationship", lambda v: v if v == UNKNOWN else OTHER, k, changed)
+    _generalise_values(rows, "citizenship", _region, k, changed)
+    _generalise_values(rows, "citizenship", _other, k, changed)
+    _generalise_values(rows, "RecruiterRelationship", _other, k, changed)
     _fold_rare_flags(rows, k, changed)
     combination = [tuple(row[c] for c in COLUMNS) for row in rows]
     counts = Counter(combination)

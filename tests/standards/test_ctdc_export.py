@@ -64,7 +64,25 @@ def test_rare_values_are_generalised_before_suppression():
     result = ctdc.k_anonymise([ctdc.ctdc_row(f, country="SA") for f in population], k=11)
     assert result.suppressed == 0
     assert result.generalised == 11
-    assert Counter(r["citizenship"] for r in result.rows) == {"PH": 12, "Other": 11}
+    assert Counter(r["citizenship"] for r in result.rows) == {"PH": 12, "Africa": 11}
+
+
+def test_regions_still_rarer_than_k_become_other():
+    def person(country):
+        return ctdc.CaseFacts(2026, "male", "18-24", country, ("forced_labour",), (), "")
+
+    population = [person("NP")] * 11 + [person("BR")] * 5 + [person("FR")] * 6
+    result = ctdc.k_anonymise([ctdc.ctdc_row(f, country="SA") for f in population], k=11)
+    assert Counter(r["citizenship"] for r in result.rows) == {"NP": 11, "Other": 11}
+    assert (result.suppressed, result.generalised) == (0, 11)
+
+
+def test_every_country_has_a_region():
+    import pycountry
+
+    from standards.regions import region_of
+
+    assert [c.alpha_2 for c in pycountry.countries if region_of(c.alpha_2) is None] == ["AQ"]
 
 
 class TestTheEndpoint:
