@@ -14,14 +14,16 @@ from django.db.models import QuerySet
 
 from fund.choices import DisbursementStatus
 from fund.models import Disbursement
-from referrals.models import Case, VictimProfile
+from referrals.models import PERSONAL_FIELDS, Case, VictimProfile
 
+# Sealed columns are never read by an export: not even loaded.
+SEALED = tuple(PERSONAL_FIELDS)
 GIVEN_STATES = (DisbursementStatus.APPROVED, DisbursementStatus.PAID, DisbursementStatus.RECONCILED)
 
 
 def cases_registered(*, since: dt.date | None = None, until: dt.date | None = None) -> QuerySet[Case]:
     """Cases referred between `since` and `until` (local dates, both included)."""
-    cases = Case.objects.all()
+    cases = Case.objects.defer("summary", "assessment_notes")
     if since is not None:
         cases = cases.filter(created_at__date__gte=since)
     if until is not None:
@@ -31,7 +33,7 @@ def cases_registered(*, since: dt.date | None = None, until: dt.date | None = No
 
 def victim_profiles(cases: QuerySet[Case]) -> dict:
     """case id -> its victim profile, in one query."""
-    return {p.case_id: p for p in VictimProfile.objects.filter(case__in=cases.values("pk")).defer(*_SEALED)}
+    return {p.case_id: p for p in VictimProfile.objects.filter(case__in=cases.values("pk")).defer(*SEALED)}
 
 
 def assistance_given(cases: QuerySet[Case]) -> dict:
@@ -41,14 +43,3 @@ def assistance_given(cases: QuerySet[Case]) -> dict:
     for case_id, category in rows.values_list("case_id", "category").distinct():
         given[case_id].add(category)
     return given
-
-
-_SEALED = (
-    "full_name",
-    "other_names",
-    "date_of_birth",
-    "document_number",
-    "phone",
-    "address",
-    "next_of_kin",
-)
