@@ -22,6 +22,8 @@ from openpyxl.utils import get_column_letter
 # A workbook is a zip archive: its parts may expand at most this much.
 MAX_EXPANSION = 20
 MACRO_PARTS = ("xl/vbaProject.bin",)
+# The HTCDS template has 39 columns; cells beyond this many are never read.
+MAX_COLUMNS = 200
 
 
 class SheetRefused(Exception):
@@ -67,6 +69,11 @@ def _check_rows(count: int) -> None:
         )
 
 
+def _check_header(header: list[Cell]) -> None:
+    if len(header) > MAX_COLUMNS and any(c.value not in (None, "") for c in header[MAX_COLUMNS:]):
+        raise SheetRefused(_("The sheet has more than %(n)d columns.") % {"n": MAX_COLUMNS})
+
+
 def _blank(cells: list[Cell], header: list[Cell]) -> bool:
     """No value under a named column (the HTCDS template numbers its rows in
     an unnamed first column) and no formula anywhere."""
@@ -89,9 +96,13 @@ def _read_csv(data: bytes) -> Sheet:
     header: list[Cell] = []
     rows: list[tuple[int, list[Cell]]] = []
     for number, values in enumerate(reader, start=1):
-        cells = [Cell(cell_ref(i, number), value if value != "" else None) for i, value in enumerate(values, 1)]
+        cells = [
+            Cell(cell_ref(i, number), value if value != "" else None)
+            for i, value in enumerate(values[: MAX_COLUMNS + 1], 1)
+        ]
         if number == 1:
             header = cells
+            _check_header(header)
         elif not _blank(cells, header):
             rows.append((number, cells))
             _check_rows(len(rows))
@@ -133,7 +144,7 @@ def _read_xlsx(data: bytes) -> Sheet:
         header: list[Cell] = []
         rows: list[tuple[int, list[Cell]]] = []
         scanned_limit = settings.VAF_INTAKE_MAX_ROWS * 50 + 10
-        for number, raw in enumerate(sheet.iter_rows(), start=1):
+        for number, raw in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1), start=1):
             if number > scanned_limit:
                 _check_rows(settings.VAF_INTAKE_MAX_ROWS + 1)
             cells = []
@@ -142,6 +153,7 @@ def _read_xlsx(data: bytes) -> Sheet:
                 cells.append(Cell(cell_ref(column, number), value, formula))
             if number == 1:
                 header = cells
+                _check_header(header)
             elif not _blank(cells, header):
                 rows.append((number, cells))
                 _check_rows(len(rows))

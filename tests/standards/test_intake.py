@@ -282,3 +282,11 @@ def test_the_real_htcds_template_imports(people):
     case = Case.objects.get(reference=report.created[1])
     assert (case.victim.sex, case.status_decided_by) == ("male", "Police")
     assert case.exploitation_types == ["domestic_servitude", "forced_labour"]
+
+
+def test_too_wide_a_sheet_is_refused(people):
+    header = ["full_name", "exploitation_types", "consent_given", *[f"col{n}" for n in range(300)]]
+    with pytest.raises(SheetRefused, match="more than 200 columns"):
+        check(people, workbook_bytes([["x"]], header=header, labels=None))
+    with pytest.raises(SheetRefused, match="more than 200 columns"):
+        check(people, (",".join(header) + "\n").encode(), name="wide.csv")
