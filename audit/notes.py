@@ -105,7 +105,7 @@ def _b64(value: str) -> bytes:
 
 
 def parse_signer(skey: str) -> Signer:
-    parts = skey.strip().split("+")
+    parts = skey.strip().split("+", 4)
     if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
         raise NoteError("a signer key looks like PRIVATE+KEY+<name>+<key id>+<base64 key>")
     data = _b64(parts[4])
@@ -118,7 +118,7 @@ def parse_signer(skey: str) -> Signer:
 
 
 def parse_verifier(vkey: str) -> Verifier:
-    parts = vkey.strip().split("+")
+    parts = vkey.strip().split("+", 2)  # base64 may itself hold a "+"
     if len(parts) != 3:
         raise NoteError("a verifier key looks like <name>+<key id hex>+<base64(0x01 || public key)>")
     name, id_hex, encoded = parts
