@@ -41,14 +41,22 @@ def read_nodes(pieces: Sequence[merkle.Piece]) -> dict[merkle.Piece, bytes]:
 
 def tree_append(events: Iterable[AuditEvent]) -> None:
     """Add the leaves of newly inserted events (in seq order, continuing the
-    tree) and every complete subtree they finish."""
+    tree) and every complete subtree they finish.
+
+    The left siblings a new leaf can need are the new leaves' own nodes or the
+    tree's right edge before them: read in one query."""
+    ordered = sorted(events, key=lambda e: e.seq)
+    if not ordered:
+        return
+    edge = merkle.range_pieces(0, ordered[0].seq - 1)
+    known = read_nodes(edge)
     new: dict[merkle.Piece, bytes] = {}
-    for event in sorted(events, key=lambda e: e.seq):
+    for event in ordered:
         level, index = 0, event.seq - 1
         current = merkle.leaf_hash(event.hash)
         new[(level, index)] = current
         while index & 1:
-            left = new.get((level, index - 1)) or read_nodes([(level, index - 1)])[(level, index - 1)]
+            left = new.get((level, index - 1)) or known[(level, index - 1)]
             current = merkle.node_hash(left, current)
             level, index = level + 1, index >> 1
             new[(level, index)] = current
