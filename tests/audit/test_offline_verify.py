@@ -166,3 +166,13 @@ def test_the_verifier_imports_nothing_from_django():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout
+
+
+def test_only_the_event_log_exports_as_json_lines(client, db):
+    from audit.models import AuditEvent
+
+    client.force_login(make_user("auditor"), backend=BACKEND)
+    before = AuditEvent.objects.count()
+    response = client.post(reverse("audit:access_export"), {"format": "jsonl"})
+    assert response.status_code == 400 and "JSON Lines" in response.content.decode()
+    assert AuditEvent.objects.count() == before  # nothing exported, nothing recorded
