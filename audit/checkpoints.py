@@ -160,7 +160,7 @@ def _legacy_message(head_seq: int, head_hash: str, signed_at) -> bytes:
 
 def _legacy_signature_valid(checkpoint: AuditCheckpoint, verifiers) -> bool:
     """Checkpoints signed before the log became a Merkle tree (no note)."""
-    trusted = {base64.b64encode(notes._public_raw(v.public_key)).decode() for v in verifiers}
+    trusted = {base64.b64encode(notes.public_raw(v.public_key)).decode() for v in verifiers}
     if checkpoint.public_key not in trusted:
         return False
     try:
@@ -224,7 +224,7 @@ def audit_checkpoint_create(*, actor=None, verification=None) -> AuditCheckpoint
             head_seq=tail.head_seq,
             head_hash=tail.head_hash,
             signed_at=timezone.now(),
-            public_key=base64.b64encode(notes._public_raw(signer.verifier.public_key)).decode(),
+            public_key=base64.b64encode(notes.public_raw(signer.verifier.public_key)).decode(),
             signature=base64.b64encode(signature).decode(),
             root_hash=tail.root,
             note=note,

@@ -40,7 +40,7 @@ def _check_name(name: str) -> None:
         raise NoteError(f"a key name must be non-empty, without spaces or '+': {name!r}")
 
 
-def _public_raw(public_key: Ed25519PublicKey) -> bytes:
+def public_raw(public_key: Ed25519PublicKey) -> bytes:
     return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
@@ -52,7 +52,7 @@ class Verifier:
 
     @property
     def vkey(self) -> str:
-        raw = _public_raw(self.public_key)
+        raw = public_raw(self.public_key)
         return f"{self.name}+{self.key_id.hex()}+{base64.b64encode(ED25519 + raw).decode()}"
 
     def verify(self, text: bytes, signature: bytes) -> bool:
@@ -71,7 +71,7 @@ class Signer:
     @property
     def verifier(self) -> Verifier:
         public = self.private_key.public_key()
-        return Verifier(self.name, key_id(self.name, _public_raw(public)), public)
+        return Verifier(self.name, key_id(self.name, public_raw(public)), public)
 
     @property
     def skey(self) -> str:
