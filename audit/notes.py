@@ -31,8 +31,8 @@ class NoteError(ValueError):
     """A key or a note that is malformed or does not verify."""
 
 
-def key_id(name: str, public_raw: bytes) -> bytes:
-    return hashlib.sha256(name.encode() + b"\n" + ED25519 + public_raw).digest()[:4]
+def key_id(name: str, public_bytes: bytes) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n" + ED25519 + public_bytes).digest()[:4]
 
 
 def _check_name(name: str) -> None:
