@@ -25,6 +25,7 @@ DISBURSEMENT_TRANSITIONS = [
 ACTIONS = frozenset(
     [
         "audit.checkpoint",
+        "audit.cosigned",
         "audit.exported",
         "auth.api_token_issued",
         "auth.api_token_revoked",

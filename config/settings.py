@@ -47,10 +47,26 @@ else:
     VAF_MASTER_KEYS = env.str("VAF_MASTER_KEYS", "")
     VAF_BLIND_INDEX_KEY = env.str("VAF_BLIND_INDEX_KEY", "")
 
-# Ed25519 private key (base64 raw 32 bytes) that signs audit checkpoints.
+# --- The audit log as a transparency log ------------------------------------
+# Ed25519 private key (base64 raw 32 bytes) that signs audit checkpoints. Only
+# the signer (`manage.py audit_checkpoint`) needs it; `check --deploy` warns
+# when a process that serves the site has it.
 VAF_AUDIT_SIGNING_KEY = env.str("VAF_AUDIT_SIGNING_KEY", "")
-# Further public keys (base64, comma-separated) whose older checkpoints stay trusted.
+# Further verifier keys (comma-separated) of earlier signing keys, so their
+# checkpoints stay trusted after the signing key is replaced.
 VAF_AUDIT_TRUSTED_PUBLIC_KEYS = env.str("VAF_AUDIT_TRUSTED_PUBLIC_KEYS", "")
+# Verifier keys (name+keyid+base64, comma-separated) of the witnesses whose
+# cosignatures verification reports.
+VAF_AUDIT_WITNESS_KEYS = env.str("VAF_AUDIT_WITNESS_KEYS", "")
+if PRODUCTION:
+    VAF_AUDIT_LOG_ORIGIN = env.required("VAF_AUDIT_LOG_ORIGIN", "names the audit log in its checkpoints")
+    VAF_AUDIT_CHECKPOINT_DIR = env.required("VAF_AUDIT_CHECKPOINT_DIR", "keeps checkpoints outside the database")
+    VAF_AUDIT_VERIFIER_KEY = env.required("VAF_AUDIT_VERIFIER_KEY", "verifies the audit log's checkpoints")
+else:
+    VAF_AUDIT_LOG_ORIGIN = env.str("VAF_AUDIT_LOG_ORIGIN", "localhost/audit")
+    VAF_AUDIT_CHECKPOINT_DIR = env.str("VAF_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints"))
+    # Derived from the signing key when empty (development only).
+    VAF_AUDIT_VERIFIER_KEY = env.str("VAF_AUDIT_VERIFIER_KEY", "")
 
 # No Django admin site: administrators manage users through audited pages
 # (accounts.user_admin) and never reach case data.
