@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "audit",
     "referrals",
     "fund",
+    "standards",
     "reports",
     "demo",
     "operations",
@@ -277,6 +278,17 @@ VAF_INTAKE_ORGANISATION = env.str("VAF_INTAKE_ORGANISATION", "NRM Coordination U
 VAF_FUND_CURRENCY = env.str("VAF_FUND_CURRENCY", "SAR")
 VAF_DUAL_APPROVAL_THRESHOLD = Decimal(env.str("VAF_DUAL_APPROVAL_THRESHOLD", "5000.00"))
 VAF_CASE_LIMIT = Decimal(env.str("VAF_CASE_LIMIT", "50000.00"))
+
+# --- Data standards (docs/htcds.md) ------------------------------------------------
+# ISO 3166-1 alpha-2 code of the country the NRM serves (CTDC CountryOfExploitation).
+VAF_COUNTRY = env.str("VAF_COUNTRY", "SA")
+# k of the CTDC export: every published combination of values occurs at least k times.
+VAF_CTDC_K = env.int("VAF_CTDC_K", 11)
+# Report cells counting fewer victims than this are shown as "< N".
+VAF_REPORT_SMALL_CELL = env.int("VAF_REPORT_SMALL_CELL", 5)
+# Limits of one spreadsheet upload (referral intake).
+VAF_INTAKE_MAX_ROWS = env.int("VAF_INTAKE_MAX_ROWS", 1000)
+VAF_INTAKE_MAX_BYTES = env.int("VAF_INTAKE_MAX_BYTES", 5 * 1024 * 1024)
 
 # --- Logging: no personal data is ever passed to a logger ------------------------
 LOGGING = {
