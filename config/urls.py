@@ -3,6 +3,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.views import home
+from operations.health import healthz
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -10,6 +11,7 @@ api_v1 = [
     path("", include("referrals.api_urls")),
     path("", include("fund.api_urls")),
     path("", include("audit.api_urls")),
+    path("", include("notifications.api_urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +22,9 @@ urlpatterns = [
     path("fund/", include("fund.urls")),
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("operations/", include("operations.urls")),
+    path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"))),
 ]
 

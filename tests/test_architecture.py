@@ -25,6 +25,8 @@ FORBIDDEN = {
     "accounts": DOMAIN_AND_TOP,
     "vault": DOMAIN_AND_TOP | {"accounts"},
     "fund": DOMAIN_AND_TOP - {"fund", "referrals"},
+    # Notifications read cases and payment requests; the top apps use them.
+    "notifications": {"reports", "demo", "operations"},
 }
 
 
