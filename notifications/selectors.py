@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F
 
 from config.errors import NotFound
@@ -23,7 +24,7 @@ def notification_get_for_user(*, user, notification_id) -> Notification:
     """The same not-found whether it does not exist or is someone else's."""
     try:
         return Notification.objects.get(pk=notification_id, recipient=user)
-    except (Notification.DoesNotExist, ValueError, TypeError):
+    except (Notification.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFound() from None
 
 
