@@ -34,7 +34,7 @@ def _broker() -> dict:
     from config.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(url) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:
         return {"ok": False, "error": type(exc).__name__}

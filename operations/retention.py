@@ -28,11 +28,15 @@ class DueCase:
     settled_at: dt.datetime
 
 
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
 def retention_cutoff(now: dt.datetime | None = None) -> dt.datetime | None:
     years = settings.VAF_RETENTION_YEARS
     if years <= 0:
         return None
-    now = now or timezone.now()
+    now = now or _now()
     return now - dt.timedelta(days=round(365.25 * years))
 
 
