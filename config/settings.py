@@ -302,6 +302,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request never waits long on a broker that is down: the outbox keeps the work.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "timeout": 2}
 CELERY_TIMEZONE = "UTC"
+# Only the signer worker (the one process with VAF_AUDIT_SIGNING_KEY) consumes
+# the "signer" queue: the checkpoint key stays out of the web and other workers.
+CELERY_TASK_ROUTES = {"operations.tasks.audit_checkpoint_job": {"queue": "signer"}}
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 
 # --- Schedules (run by Celery beat; each run is recorded as a ScheduleRun) ------------
 VAF_CHECKPOINT_EVERY_MINUTES = env.int("VAF_CHECKPOINT_EVERY_MINUTES", 60)
