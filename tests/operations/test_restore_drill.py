@@ -11,8 +11,8 @@ from django.core.management.base import CommandError
 
 from operations import tasks
 from referrals.services import case_erase, case_transition
-from tests.notifications.test_who_is_told import VICTIM_NAME, assessed_case
 from tests.audit.test_tamper import run_sql
+from tests.notifications.test_who_is_told import VICTIM_NAME, assessed_case
 
 
 def drill(*args) -> str:
