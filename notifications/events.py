@@ -14,11 +14,20 @@ Nobody is told about their own action.
 
 from __future__ import annotations
 
+import uuid
+
 from accounts.models import User
 from accounts.roles import Role
 from notifications.kinds import Kind
 from notifications.services import notify
 from referrals.models import Case
+
+
+def _object_pk(event) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(event.object_id))
+    except ValueError:
+        return None
 
 
 def holders_of(role: str):
@@ -41,7 +50,10 @@ def _case_event(event, reason):
     name = event.action.split(".", 1)[1]
     if name not in {"submit_for_approval", "approve", "reject", "return_to_assessment"}:
         return
-    case = Case.objects.select_related("assigned_to").get(pk=event.object_id)
+    pk = _object_pk(event)
+    case = Case.objects.select_related("assigned_to").filter(pk=pk).first() if pk else None
+    if case is None:
+        return
     if name == "submit_for_approval":
         notify(recipients=holders_of(Role.APPROVER), kind=Kind.CASE_SUBMITTED, event=event, case=case)
     else:
@@ -65,7 +77,10 @@ def _disbursement_event(event, reason):
         return  # a first of two approvals: nothing waits for finance yet
     if name not in _TO_REQUESTER and name not in {"submit", "approve"}:
         return
-    disbursement = Disbursement.objects.select_related("case", "requested_by").get(pk=event.object_id)
+    pk = _object_pk(event)
+    disbursement = Disbursement.objects.select_related("case", "requested_by").filter(pk=pk).first() if pk else None
+    if disbursement is None:
+        return
     case = disbursement.case
     if name == "submit":
         notify(recipients=holders_of(Role.APPROVER), kind=Kind.PAYMENT_SUBMITTED, event=event, case=case)
@@ -83,7 +98,7 @@ def _disbursement_event(event, reason):
 
 
 def notify_for_event(event, *, reason: str = "") -> None:
-    if event.action.startswith("case."):
+    if event.object_type == "case" and event.action.startswith("case."):
         _case_event(event, reason)
-    elif event.action.startswith("disbursement."):
+    elif event.object_type == "disbursement" and event.action.startswith("disbursement."):
         _disbursement_event(event, reason)
