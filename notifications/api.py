@@ -13,11 +13,17 @@ from notifications.serializers import NotificationSerializer
 from notifications.services import notification_mark_read
 
 
+NOT_AUTHENTICATED = OpenApiResponse(ErrorSerializer, description="not_authenticated")
+
+
 @extend_schema(tags=["notifications"])
 class NotificationListAPI(generics.ListAPIView):
     serializer_class = NotificationSerializer
 
-    @extend_schema(summary="My notifications, unread first")
+    @extend_schema(
+        summary="My notifications, unread first",
+        responses={200: NotificationSerializer(many=True), 401: NOT_AUTHENTICATED},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -32,6 +38,7 @@ class NotificationReadAPI(APIView):
         request=None,
         responses={
             200: NotificationSerializer,
+            401: NOT_AUTHENTICATED,
             404: OpenApiResponse(ErrorSerializer, description="not_found: no such notification of yours"),
         },
     )

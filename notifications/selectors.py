@@ -16,8 +16,14 @@ def notifications_for_user(*, user):
     return Notification.objects.filter(recipient=user).order_by(F("read_at").desc(nulls_first=True), "-created_at")
 
 
+BELL_LIMIT = 99
+
+
 def unread_count(*, user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    """Up to BELL_LIMIT + 1 (shown as "99+"): one bounded query on every page,
+    whatever the size of the inbox."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    return len(unread.values_list("pk", flat=True)[: BELL_LIMIT + 1])
 
 
 def notification_get_for_user(*, user, notification_id) -> Notification:

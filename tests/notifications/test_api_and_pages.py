@@ -140,3 +140,13 @@ def test_preferences_page_turns_email_kinds_off(client, people):
     assert "payment_submitted" in preference.email_off
     assert "case_submitted" not in preference.email_off
     assert client.post("/notifications/preferences/", {"language": "xx"}).status_code == 400
+
+
+def test_the_bell_caps_its_count(client, people):
+    Notification.objects.bulk_create(
+        Notification(recipient=people.approver, kind="case_submitted", reference=f"VAF-2026-{i:06d}")
+        for i in range(101)
+    )
+    client.force_login(people.approver)
+    page = client.get("/").content.decode()
+    assert 'data-unread="100"' in page and "99+" in page
