@@ -12,7 +12,6 @@ from notifications.selectors import notification_get_for_user, notifications_for
 from notifications.serializers import NotificationSerializer
 from notifications.services import notification_mark_read
 
-
 NOT_AUTHENTICATED = OpenApiResponse(ErrorSerializer, description="not_authenticated")
 
 
