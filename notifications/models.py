@@ -25,7 +25,13 @@ class Notification(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     reference = models.CharField(max_length=40, blank=True, help_text=_("A case reference; never a name."))
     outcome = models.CharField(max_length=40, blank=True, help_text=_("A coded outcome or a date."))
-    case = models.ForeignKey("referrals.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # No database constraint: inserting a row under a foreign key locks the
+    # referenced case (KEY SHARE), and a payment approval that notifies finance
+    # while holding the fund lock would then deadlock with a case withdrawal
+    # (case lock, then fund lock). Cases are never deleted, so nothing dangles.
+    case = models.ForeignKey(
+        "referrals.Case", on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+    )
     # The approver's reason, shown in the app only: sealed under the case's key.
     note = EncryptedField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
