@@ -13,7 +13,11 @@ from vault.errors import VaultError
 
 def notifications_for_user(*, user):
     """Unread first, newest first within each."""
-    return Notification.objects.filter(recipient=user).order_by(F("read_at").desc(nulls_first=True), "-created_at")
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("case__data_key")  # a note opens under its case's key without a query per row
+        .order_by(F("read_at").desc(nulls_first=True), "-created_at")
+    )
 
 
 BELL_LIMIT = 99

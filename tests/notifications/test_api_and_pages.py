@@ -150,3 +150,19 @@ def test_the_bell_caps_its_count(client, people):
     client.force_login(people.approver)
     page = client.get("/").content.decode()
     assert 'data-unread="100"' in page and "99+" in page
+
+
+def test_the_list_costs_the_same_queries_however_many_notices(people, case, funded):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_list() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client_for(people.caseworker).get("/api/v1/notifications/").status_code == 200
+        return len(ctx.captured_queries)
+
+    submitted_and_returned(people, case)
+    few = queries_for_list()
+    for _ in range(5):
+        submitted_and_returned(people, case)
+    assert queries_for_list() == few
