@@ -71,3 +71,18 @@ def test_the_process_files_name_every_process():
     compose = (ROOT / "compose.yaml").read_text()
     for service in ("postgres:", "redis:", "worker:", "beat:", "signer:"):
         assert service in compose
+
+
+def test_a_failed_task_is_logged_with_its_name_and_error_type_only(caplog, people, monkeypatch):
+    from operations import jobs, tasks
+
+    def broken():
+        raise RuntimeError("Test Person")  # would-be personal text in an error message
+
+    monkeypatch.setattr(jobs, "reminders_job", broken)
+    with caplog.at_level(logging.ERROR, logger="vaf.tasks"):
+        assert tasks.reminders_job.apply().failed()
+    [record] = [r for r in caplog.records if r.name == "vaf.tasks"]
+    assert record.task == "operations.tasks.reminders_job"
+    assert record.error == "RuntimeError"
+    assert "Test Person" not in JsonFormatter().format(record)
