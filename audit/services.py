@@ -14,6 +14,7 @@ from audit.chain import canonical_value, event_hash
 from audit.context import client_ip
 from audit.listeners import run_event_listeners
 from audit.models import GENESIS_HASH, AuditEvent
+from audit.tree import tree_append
 
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
 _CHAIN_LOCK_KEY = 0x5641465F4155  # "VAF_AU"
@@ -77,6 +78,7 @@ def audit_record(
     }
     event = AuditEvent(**fields, hash=event_hash(**fields))
     event.save()
+    tree_append([event])
     run_event_listeners(event, reason=reason or "")
     return event
 

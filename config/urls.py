@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("referrals.api_urls")),
     path("", include("fund.api_urls")),
     path("", include("audit.api_urls")),
+    path("", include("standards.api_urls")),
     path("", include("notifications.api_urls")),
 ]
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("fund/", include("fund.urls")),
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),
+    path("standards/", include("standards.urls")),
     path("notifications/", include("notifications.urls")),
     path("operations/", include("operations.urls")),
     path("healthz", healthz, name="healthz"),

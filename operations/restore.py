@@ -31,7 +31,7 @@ def check_migrations() -> tuple[bool, str]:
 def check_audit_log(expect_head_seq: int | None = None) -> tuple[bool, str]:
     out = io.StringIO()
     try:
-        call_command("verify_audit_log", stdout=out, stderr=out)
+        call_command("verify_audit_log", "--full", stdout=out, stderr=out)
     except CommandError as exc:
         return False, f"audit log: {exc}"
     head = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0

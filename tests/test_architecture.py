@@ -1,4 +1,4 @@
-"""Dependencies run one way: top apps -> fund -> referrals -> (vault, audit,
+"""Dependencies run one way: top apps -> standards -> fund -> referrals -> (vault, audit,
 accounts) -> config (docs/architecture.md).
 
 Two checks of the same rule: import-linter with the contracts in
@@ -25,8 +25,9 @@ FORBIDDEN = {
     "accounts": DOMAIN_AND_TOP,
     "vault": DOMAIN_AND_TOP | {"accounts"},
     "fund": DOMAIN_AND_TOP - {"fund", "referrals"},
+    "standards": DOMAIN_AND_TOP - {"standards", "fund", "referrals"},
     # Notifications read cases and payment requests; the top apps use them.
-    "notifications": {"reports", "demo", "operations"},
+    "notifications": DOMAIN_AND_TOP - {"notifications", "fund", "referrals"},
 }
 
 
