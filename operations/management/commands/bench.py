@@ -135,7 +135,7 @@ class Command(BaseCommand):
             # Incremental: a checkpoint is verified, then ten events arrive.
             audit_checkpoint_create()
             _bulk_events(size + 11)
-            page = _timed(lambda: _ok(client.get("/audit/verify/")))
+            page = _timed(lambda: _intact(client.get("/audit/verify/")))
             proof = _timed(
                 lambda s=size: _ok(client.get(f"/api/v1/audit/log/proof/inclusion/?seq={s // 3}&tree_size={s}"))
             )
@@ -161,6 +161,12 @@ def _user(role: str):
     return user_create(
         username=f"bench-{role}", roles=[role], organisation_name="Bench Org", password=None, validate=False
     )
+
+
+def _intact(response):
+    _ok(response)
+    assert response.context["result"].ok, response.context["result"]
+    return response
 
 
 def _ok(response):
