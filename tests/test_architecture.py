@@ -26,6 +26,8 @@ FORBIDDEN = {
     "vault": DOMAIN_AND_TOP | {"accounts"},
     "fund": DOMAIN_AND_TOP - {"fund", "referrals"},
     "standards": DOMAIN_AND_TOP - {"standards", "fund", "referrals"},
+    # Notifications read cases and payment requests; the top apps use them.
+    "notifications": DOMAIN_AND_TOP - {"notifications", "fund", "referrals"},
 }
 
 
