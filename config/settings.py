@@ -112,6 +112,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
             ],
+            # Display formats (config/formats.py) in every template, no {% load %}.
+            "builtins": ["config.templatetags.vaf_format"],
         },
     },
 ]
