@@ -8,12 +8,13 @@ is reported exactly like a missing one.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.roles import Role, user_roles
 from config.errors import NotFound, PermissionDenied
+from fund.choices import COUNTED_STATES
 from fund.choices import DisbursementStatus as S
 from fund.forms import DisbursementForm, TransitionForm
 from fund.models import Approval, Disbursement, LedgerEntry
@@ -22,6 +23,7 @@ from fund.permissions import (
     available_transitions,
     can_request_for_case,
     current_approvals,
+    has_approved,
     update_refusal,
 )
 from fund.policy import current_policy
@@ -114,6 +116,44 @@ def approval_queue_for_user(*, user) -> list[Disbursement]:
     if Role.APPROVER not in user_roles(user):
         raise PermissionDenied(_("Only fund approvers sign off payment requests."))
     return list(_with_related(Disbursement.objects.filter(status=S.SUBMITTED)).order_by("submitted_at", "pk"))
+
+
+def case_counted_totals(case_ids) -> dict:
+    """Each case's approved and paid total (what counts against the case limit)."""
+    rows = (
+        Disbursement.objects.filter(case_id__in=set(case_ids), status__in=COUNTED_STATES)
+        .values("case_id")
+        .annotate(total=Sum("amount"))
+    )
+    return {row["case_id"]: row["total"] for row in rows}
+
+
+def approval_queue_rows_for_user(*, user) -> list[dict]:
+    """The approver's queue: per request the case, payee (masked), amount,
+    the case's approved and paid total against the limit, who approved, and
+    the decisions this approver may take."""
+    disbursements = approval_queue_for_user(user=user)
+    totals = case_counted_totals(d.case_id for d in disbursements)
+    limit = current_policy().case_limit
+    rows = []
+    for disbursement in disbursements:
+        row = row_for(user, disbursement)
+        counted = totals.get(disbursement.case_id) or 0
+        row.update(
+            {
+                "case_counted": counted,
+                "case_limit": limit,
+                "over_limit": counted + disbursement.amount > limit,
+                "approved_by_me": has_approved(user, disbursement),
+                "decisions": [name for name in row["transitions"] if name in DECISIONS],
+            }
+        )
+        rows.append(row)
+    return rows
+
+
+# What an approver decides on a submitted request, in the order offered.
+DECISIONS = ("approve", "return_for_changes", "reject", "cancel")
 
 
 def payable_disbursements() -> QuerySet[Disbursement]:

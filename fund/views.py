@@ -17,12 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Role, user_roles
 from config.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from fund import selectors, services
+from fund.choices import DisbursementStatus
 from fund.forms import (
     DepositForm,
     DisbursementEditForm,
@@ -106,9 +108,8 @@ def deposit_create(request):
 @login_required
 @domain_errors_as_http
 def approval_queue(request):
-    disbursements = selectors.approval_queue_for_user(user=request.user)
     context = {
-        "rows": [selectors.row_for(request.user, d) for d in disbursements],
+        "rows": selectors.approval_queue_rows_for_user(user=request.user),
         "policy": current_policy(),
         "transition_form": TransitionForm(),
     }
@@ -281,12 +282,51 @@ def disbursement_transition(request, pk, name):
     if not form.is_valid():
         messages.error(request, _("Please check the reason and references: they are too long."))
     else:
-        try:
-            services.disbursement_transition(
-                disbursement=disbursement, actor=request.user, name=name, **form.cleaned_data
-            )
-        except DomainError as exc:
-            messages.error(request, exc.detail)
-        else:
-            messages.success(request, _("Done: the payment request was updated."))
+        _apply_transition(request, disbursement, name, form.cleaned_data)
     return _back(request, reverse("fund:case_disbursements", args=[disbursement.case_id]))
+
+
+DONE_MESSAGES = {
+    "submit": _lazy("The payment request was submitted for approval."),
+    "approve": _lazy("You approved the payment request."),
+    "reject": _lazy("You rejected the payment request."),
+    "return_for_changes": _lazy("The payment request was returned to the caseworker for changes."),
+    "cancel": _lazy("The payment request was cancelled."),
+    "pay": _lazy("The payment was recorded."),
+    "mark_failed": _lazy("The payment was marked as failed."),
+    "reconcile": _lazy("The payment was reconciled."),
+}
+
+
+def _apply_transition(request, disbursement, name: str, fields: dict) -> None:
+    """Apply one transition and say what happened, including an approval
+    that still waits for a second approver."""
+    try:
+        updated = services.disbursement_transition(disbursement=disbursement, actor=request.user, name=name, **fields)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return
+    status = getattr(updated, "status", None)
+    if name == "approve" and status == DisbursementStatus.SUBMITTED:
+        messages.success(request, _("You approved; the request now waits for a second approver."))
+    elif name == "approve":
+        messages.success(request, _("You approved; the request is approved and the money is committed."))
+    else:
+        messages.success(request, DONE_MESSAGES.get(name) or _("Done: the payment request was updated."))
+
+
+@require_POST
+@login_required
+@domain_errors_as_http
+def disbursement_decide(request, pk):
+    """The approver's one decision form: `decision` names the transition."""
+    disbursement = selectors.disbursement_get_for_user(user=request.user, disbursement_id=pk)
+    form = TransitionForm(request.POST)
+    decision = request.POST.get("decision", "")
+    if decision not in selectors.DECISIONS:
+        messages.error(request, _("Choose a decision: approve, return for changes, reject or cancel."))
+    elif not form.is_valid():
+        messages.error(request, _("Please check the reason: it is too long."))
+    else:
+        _apply_transition(request, disbursement, decision, {"reason": form.cleaned_data["reason"]})
+    return _back(request, reverse("fund:approval_queue"))
