@@ -232,3 +232,13 @@ def trusted_keys() -> list[str]:
 def checkpoint_count() -> int:
     # Checkpoints are few (one a day at most, typically): counting them is cheap.
     return AuditCheckpoint.objects.count()
+
+
+def latest_event(*, object_type: str, object_id, action: str) -> AuditEvent | None:
+    """The newest event of `action` about one object (e.g. why a payment
+    request was returned), for pages that show it to the people concerned."""
+    return (
+        AuditEvent.objects.filter(object_type=object_type, object_id=str(object_id), action=action)
+        .order_by("-seq")
+        .first()
+    )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.roles import Role, user_roles
+from audit.selectors import latest_event
 from config.errors import NotFound, PermissionDenied
 from fund.choices import COUNTED_STATES
 from fund.choices import DisbursementStatus as S
@@ -175,6 +176,23 @@ def payment_queue_for_user(*, user, to_pay: list[Disbursement] | None = None) ->
     }
 
 
+def returned_for_changes(disbursement: Disbursement) -> dict | None:
+    """Who returned a draft for changes, when and why (the reason is read from
+    the audit event, where it is stored encrypted under the case's key)."""
+    if disbursement.status != S.DRAFT or disbursement.approval_round <= 1:
+        return None
+    event = latest_event(
+        object_type="disbursement", object_id=disbursement.pk, action="disbursement.return_for_changes"
+    )
+    if event is None:
+        return None
+    try:
+        reason = event.reason
+    except DataKeyDestroyed:
+        reason = str(ERASED)
+    return {"by": event.actor_username, "at": event.occurred_at, "reason": reason}
+
+
 def row_for(user, disbursement: Disbursement, *, payee_revealed: bool = False) -> dict:
     """What a page shows of one disbursement, with what `user` may do to it.
 
@@ -190,6 +208,7 @@ def row_for(user, disbursement: Disbursement, *, payee_revealed: bool = False) -
         "transitions": available_transitions(user, disbursement),
         "editable": update_refusal(user, disbursement) is None,
         "payee_revealed": payee_revealed,
+        "returned": returned_for_changes(disbursement),
         **payee,
     }
 

@@ -234,6 +234,7 @@ def _edit_page(request, disbursement, form=None, refusal=None, status=200):
         "case": disbursement.case,
         "form": form,
         "refusal": refusal,
+        "returned": selectors.returned_for_changes(disbursement),
         "next_url": _safe_next(request) or reverse("fund:case_disbursements", args=[disbursement.case_id]),
     }
     return render(request, "fund/disbursement_edit.html", context, status=status)

@@ -4,13 +4,14 @@ workflow buttons the viewer may use now."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from referrals import permissions, selectors
 from referrals.choices import AgeBand, AssistanceCategory, CaseStatus, DocumentType, ExploitationType, RiskLevel, Sex
 from referrals.disclosure import case_text, victim_view
 from referrals.forms import ReasonForm
-from referrals.hooks import case_page_sections
+from referrals.hooks import case_page_sections, next_steps
 from referrals.models import PERSONAL_FIELDS
 from referrals.permissions import TRANSITION_LABELS
 
@@ -81,6 +82,39 @@ def _timeline(case) -> list[dict]:
     return entries
 
 
+# The step forward in the workflow: shown first and most prominently.
+FORWARD = ("start_assessment", "submit_for_approval", "approve", "reopen")
+CONFIRM = {
+    "approve": _("Approve this case for the fund's assistance?"),
+    "reject": _("Reject this case? The fund will not assist this person."),
+    "close": _("Close this case? Assistance ends and no more payments can be requested."),
+    "withdraw": _("Withdraw this case? Its open payment requests are cancelled."),
+}
+MULTIPLE_CHOICE = {"exploitation_types", "needs"}
+
+
+def _missing_before_submission(case, *, can_edit: bool) -> list[dict]:
+    """What the caseworker must still record before submitting, with a link
+    to the field in the assessment form."""
+    if case.status != CaseStatus.IN_ASSESSMENT:
+        return []
+    edit = reverse("referrals:assessment_edit", args=[case.pk]) if can_edit else ""
+    rows = []
+    for field, message in permissions.submission_checklist(case):
+        anchor = f"#id_{field}_0" if field in MULTIPLE_CHOICE else f"#id_{field}"
+        rows.append({"field": field, "message": message, "url": f"{edit}{anchor}" if edit else ""})
+    return rows
+
+
+def _waiting_note(case, *, works: bool, available: list[str]) -> str:
+    """For the caseworker, what the case waits for when nothing is theirs to do."""
+    if works and case.status == CaseStatus.PENDING_APPROVAL and "approve" not in available:
+        return str(_("Submitted: the case waits for a fund approver's decision."))
+    if works and case.status == CaseStatus.REFERRED and "start_assessment" not in available:
+        return str(_("The referral waits for a caseworker to start the assessment."))
+    return ""
+
+
 def _transitions(available: list[str], failed) -> list[dict]:
     failed_name, failed_form, failed_detail = failed or (None, None, None)
     buttons = []
@@ -93,9 +127,12 @@ def _transitions(available: list[str], failed) -> list[dict]:
                 "reason_required": name in permissions.REASON_REQUIRED,
                 "form": form,
                 "error": failed_detail if name == failed_name else None,
+                "primary": name in FORWARD,
+                "confirm": CONFIRM.get(name, ""),
             }
         )
-    return buttons
+    # The step forward comes first; Close and Withdraw come last.
+    return sorted(buttons, key=lambda button: not button["primary"])
 
 
 def case_page_context(request, case, *, pii_visible=None, reveal_form=None, failed_transition=None) -> dict:
@@ -110,6 +147,8 @@ def case_page_context(request, case, *, pii_visible=None, reveal_form=None, fail
     exploitation = dict(ExploitationType.choices)
     needs = dict(AssistanceCategory.choices)
     section_templates, section_context = case_page_sections(request, case)
+    can_edit = selectors.can_edit(user, case)
+    transitions = _transitions(available, failed_transition)
     return {
         "case": case,
         "summary_only": False,
@@ -123,11 +162,16 @@ def case_page_context(request, case, *, pii_visible=None, reveal_form=None, fail
         "risk_level": dict(RiskLevel.choices).get(case.risk_level, ""),
         "duplicates": selectors.possible_duplicates(user=user, case=case),
         "timeline": _timeline(case),
-        "transitions": _transitions(available, failed_transition),
+        "transitions": transitions,
+        "primary_actions": [t for t in transitions if t["primary"]],
+        "other_actions": [t for t in transitions if not t["primary"]],
+        "waiting_note": _waiting_note(case, works=works, available=available),
         "transition_error": error,
         "can_reveal": selectors.can_reveal(user, case) and not visible,
         "reveal_form": reveal_form or ReasonForm(auto_id="id_reveal_%s"),
-        "can_edit": selectors.can_edit(user, case),
+        "can_edit": can_edit,
+        "missing": _missing_before_submission(case, can_edit=can_edit) if works else [],
+        "next_steps": next_steps(request, case),
         "case_sections": section_templates,
         **section_context,
     }
