@@ -113,7 +113,7 @@ TEMPLATES = [
                 "accounts.context_processors.roles",
             ],
             # Display formats (config/formats.py) in every template, no {% load %}.
-            "builtins": ["config.templatetags.vaf_format"],
+            "builtins": ["config.templatetags.vaf_format", "audit.templatetags.audit_labels"],
         },
     },
 ]

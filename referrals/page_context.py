@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from audit.labels import action_label, field_label
 from referrals import permissions, selectors
 from referrals.choices import AgeBand, AssistanceCategory, CaseStatus, DocumentType, ExploitationType, RiskLevel, Sex
 from referrals.disclosure import case_text, victim_view
@@ -15,19 +16,6 @@ from referrals.hooks import case_page_sections, next_steps
 from referrals.models import PERSONAL_FIELDS
 from referrals.permissions import TRANSITION_LABELS
 
-ACTION_LABELS = {
-    "case.referred": _("Referral received"),
-    "case.updated": _("Details edited"),
-    "case.pii_revealed": _("Personal data revealed"),
-    "case.start_assessment": _("Assessment started"),
-    "case.submit_for_approval": _("Submitted for approval"),
-    "case.approve": _("Approved"),
-    "case.reject": _("Rejected"),
-    "case.return_to_assessment": _("Returned to assessment"),
-    "case.close": _("Closed"),
-    "case.withdraw": _("Withdrawn"),
-    "case.reopen": _("Reopened"),
-}
 VICTIM_LABELS = [
     ("full_name", _("Full name")),
     ("other_names", _("Other names or aliases")),
@@ -70,11 +58,11 @@ def _timeline(case) -> list[dict]:
             {
                 "at": event.occurred_at,
                 "actor": event.actor_username,
-                "label": ACTION_LABELS.get(event.action, event.action),
+                "label": action_label(event.action),
                 "from": statuses.get(payload.get("from")),
                 "to": statuses.get(payload.get("to")),
                 "reason": event.reason,
-                "fields": [*payload.get("fields", []), *payload.get("victim_fields", [])]
+                "fields": [field_label(f) for f in (*payload.get("fields", []), *payload.get("victim_fields", []))]
                 if event.action in ("case.updated",)
                 else [],
             }
