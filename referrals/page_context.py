@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from audit.labels import action_label, field_label
+from config.formats import country_name, format_date
 from referrals import permissions, selectors
 from referrals.choices import AgeBand, AssistanceCategory, CaseStatus, DocumentType, ExploitationType, RiskLevel, Sex
 from referrals.disclosure import case_text, victim_view
@@ -36,6 +37,13 @@ CHOICE_LABELS = {
     "document_type": dict(DocumentType.choices),
 }
 PERSONAL = set(PERSONAL_FIELDS)
+# Values read left to right whatever the page's direction.
+LTR_FIELDS = {"phone", "document_number"}
+
+
+def _is_iso_date(value) -> bool:
+    text = str(value)
+    return len(text) == 10 and text[4] == "-" and text[7] == "-" and text.replace("-", "").isdigit()
 
 
 def _victim_rows(case, *, visible: bool) -> list[dict]:
@@ -45,7 +53,13 @@ def _victim_rows(case, *, visible: bool) -> list[dict]:
         value = values.get(name)
         if name in CHOICE_LABELS and value:
             value = CHOICE_LABELS[name].get(value, value)
-        rows.append({"name": name, "label": label, "value": value, "personal": name in PERSONAL})
+        elif name == "nationality" and value:
+            value = country_name(value)
+        elif name == "date_of_birth" and value and _is_iso_date(value):
+            value = format_date(value)
+        rows.append(
+            {"name": name, "label": label, "value": value, "personal": name in PERSONAL, "ltr": name in LTR_FIELDS}
+        )
     return rows
 
 
