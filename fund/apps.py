@@ -20,4 +20,9 @@ class FundConfig(AppConfig):
         register_close_blocker(case_hooks.open_disbursements_block_closing)
         register_case_page_section(case_hooks.payments_section)
         register_next_step(case_hooks.request_payment_step)
+
+        from accounts.home import register_home_counter
+        from fund.home_counts import payment_work_waiting
+
+        register_home_counter(payment_work_waiting)
         register_related_objects(disbursement_ids_for_case)

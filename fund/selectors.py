@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.roles import Role, user_roles
-from audit.selectors import latest_event
+from audit.selectors import latest_event, recent_events
 from config.errors import NotFound, PermissionDenied
 from fund.choices import COUNTED_STATES
 from fund.choices import DisbursementStatus as S
@@ -239,3 +239,25 @@ def disbursement_ids_for_case(case_id: str) -> list[str]:
     """Ids of the case's payment requests, whose audit events belong to the
     case's history (registered with audit.subjects)."""
     return [str(pk) for pk in Disbursement.objects.filter(case_id=case_id).values_list("id", flat=True)]
+
+
+def batch_exports_recent(*, limit: int = 20) -> dict:
+    """The newest bank batch downloads, and for each payment the newest batch
+    it was in, so finance sees what was already sent to the bank."""
+    events = recent_events(action="fund.batch_exported", limit=limit)
+    exported_at: dict[str, object] = {}
+    for event in reversed(events):
+        for disbursement_id in (event.payload or {}).get("disbursements", []):
+            exported_at[disbursement_id] = event.occurred_at
+    latest = events[0] if events else None
+    return {
+        "latest": {
+            "at": latest.occurred_at,
+            "by": latest.actor_username,
+            "count": (latest.payload or {}).get("count", 0),
+            "total": (latest.payload or {}).get("total"),
+        }
+        if latest
+        else None,
+        "exported_at": exported_at,
+    }

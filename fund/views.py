@@ -7,6 +7,7 @@ Thin: parse the form, call one service or selector, render or redirect.
 from __future__ import annotations
 
 import functools
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -120,8 +121,13 @@ def _payment_queue_page(request, *, revealed: list | None = None, reveal_form=No
     """The queue with payee details masked, or in full for the payments just
     revealed (`revealed`, each recorded by the reveal service)."""
     queue = selectors.payment_queue_for_user(user=request.user, to_pay=revealed)
+    batches = selectors.batch_exports_recent()
+    to_pay = [selectors.row_for(request.user, d, payee_revealed=revealed is not None) for d in queue["to_pay"]]
+    for row in to_pay:
+        row["exported_at"] = batches["exported_at"].get(str(row["disbursement"].pk))
     context = {
-        "to_pay": [selectors.row_for(request.user, d, payee_revealed=revealed is not None) for d in queue["to_pay"]],
+        "to_pay": to_pay,
+        "last_batch": batches["latest"],
         "to_reconcile": [selectors.row_for(request.user, d) for d in queue["to_reconcile"]],
         "payees_revealed": revealed is not None,
         "reveal_form": reveal_form or PayeeRevealForm(),
@@ -161,7 +167,15 @@ def payment_queue_reveal(request):
 @login_required
 @domain_errors_as_http
 def batch_export(request):
-    content = payment_batch_export(actor=request.user)
+    chosen = request.POST.getlist("disbursement")
+    if request.POST.get("choose") and not chosen:
+        messages.error(request, _("Choose at least one payment for the bank batch."))
+        return redirect("fund:payment_queue")
+    try:
+        ids = [uuid.UUID(value) for value in chosen] if chosen else None
+    except ValueError:
+        raise Http404 from None
+    content = payment_batch_export(actor=request.user, disbursement_ids=ids)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     filename = f"vaf-payment-batch-{timezone.now():%Y%m%d-%H%M%S}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
