@@ -77,3 +77,12 @@ def when(value, with_time=True):
 def figure(value):
     """A report figure: money (Decimal) with two decimals, counts as whole numbers, both grouped."""
     return formats.format_figure(value)
+
+
+@register.filter
+def bdi(value):
+    """Text people typed or chose (names, usernames, organisations): isolated
+    so its direction does not scramble the sentence around it."""
+    if value is None or value == "":
+        return value
+    return format_html("<bdi>{}</bdi>", value)
