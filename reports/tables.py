@@ -48,8 +48,9 @@ def balances_table(months) -> ReportTable:
         title=_("Fund balances at the end of each month (%(currency)s)") % {"currency": currency_name(currency)},
         headers=[_("Month"), _("Deposited to date"), _("Committed, not yet paid"), _("Paid to date"), _("Available")],
         rows=[[_month(r.month), r.deposited_total, r.committed_outstanding, r.paid_total, r.available] for r in months],
+        # A line needs two months; one month is drawn as bars, not four lone dots.
         chart=_chart(
-            "line",
+            "line" if len(months) > 1 else "bar",
             labels,
             [
                 (_("Deposited to date"), [r.deposited_total for r in months]),
@@ -72,7 +73,13 @@ def spending_by_month_table(months) -> ReportTable:
         chart=_chart(
             "bar",
             [_month(r.month) for r in months],
-            [(_("Committed (new approvals)"), [r.committed for r in months]), (_("Paid"), [r.paid for r in months])],
+            # Every series the table shows, so the chart and the table agree.
+            [
+                (_("Deposited"), [r.deposited for r in months]),
+                (_("Committed (new approvals)"), [r.committed for r in months]),
+                (_("Released"), [r.released for r in months]),
+                (_("Paid"), [r.paid for r in months]),
+            ],
         ),
         numeric={1, 2, 3, 4},
     )
