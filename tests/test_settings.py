@@ -74,8 +74,9 @@ def test_development_keeps_debug_off_unless_asked_for(value, expected):
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     if value is not None:
         env["DJANGO_DEBUG"] = value
+    script = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
+        [sys.executable, "-c", script],
         cwd=ROOT,
         env=env,
         capture_output=True,
