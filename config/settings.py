@@ -42,7 +42,9 @@ if PRODUCTION:
 else:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", "development-only-insecure-secret-key-not-for-production")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-    DEBUG = env.bool("DJANGO_DEBUG", True)
+    # Off unless asked for: the demo shows the real 404/500 pages, never
+    # Django's debug page (which would print settings and request data).
+    DEBUG = env.bool("DJANGO_DEBUG", False)
     # Missing keys are reported by the vault on first use, never replaced.
     VAF_MASTER_KEYS = env.str("VAF_MASTER_KEYS", "")
     VAF_BLIND_INDEX_KEY = env.str("VAF_BLIND_INDEX_KEY", "")
@@ -131,6 +133,8 @@ TEMPLATES = [
                 "accounts.context_processors.roles",
                 "notifications.context_processors.bell",
             ],
+            # Display formats (config/formats.py) in every template, no {% load %}.
+            "builtins": ["config.templatetags.vaf_format", "audit.templatetags.audit_labels"],
         },
     },
 ]
@@ -199,6 +203,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Outside production, whitenoise serves static files straight from the
+# source folders, so `make run` works without DEBUG and without collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
