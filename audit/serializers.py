@@ -7,13 +7,27 @@ from rest_framework import serializers
 
 from audit.chain import EVENT_FIELDS
 from audit.models import AuditEvent
+from audit.sealed_reasons import is_sealed, reason_text
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
+    """`reason` is what a reader sees (a sealed reason decrypted while its
+    case's data key exists, "[erased]" after); `reason_sealed` is the stored
+    form the hash covers when the reason is sealed, else empty."""
+
+    reason = serializers.SerializerMethodField()
+    reason_sealed = serializers.SerializerMethodField()
+
     class Meta:
         model = AuditEvent
-        fields = list(EVENT_FIELDS)
+        fields = [*EVENT_FIELDS, "reason_sealed"]
         read_only_fields = fields
+
+    def get_reason(self, event) -> str:
+        return reason_text(event, keys=self.context.setdefault("data_keys", {}))
+
+    def get_reason_sealed(self, event) -> str:
+        return event.reason if is_sealed(event.reason) else ""
 
 
 class AuditEventQuerySerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from django.utils.ipv6 import clean_ipv6_address
 from audit.chain import canonical_value, event_hash
 from audit.context import client_ip
 from audit.models import GENESIS_HASH, AuditEvent
+from audit.sealed_reasons import seal_reason
 
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
 _CHAIN_LOCK_KEY = 0x5641465F4155  # "VAF_AU"
@@ -49,11 +50,13 @@ def audit_record(
     object_id: str = "",
     payload: dict | None = None,
     reason: str = "",
+    reason_key=None,
 ) -> AuditEvent:
     """Append one event to the chain. Must run inside the caller's transaction.
 
     `payload` holds ids, states and amounts, and the names (never the values)
-    of changed personal fields.
+    of changed personal fields. A reason about a case is sealed under the
+    case's data key: pass it as `reason_key` (audit.sealed_reasons).
     """
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction("audit_record must be called inside transaction.atomic().")
@@ -70,7 +73,7 @@ def audit_record(
         "object_type": object_type,
         "object_id": str(object_id) if object_id else "",
         "payload": canonical_value(payload or {}),
-        "reason": reason or "",
+        "reason": seal_reason(reason, data_key=reason_key, seq=seq) if reason and reason_key else reason or "",
         "ip": _normalised_ip(client_ip.get()),
         "prev_hash": prev_hash,
     }

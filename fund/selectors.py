@@ -16,7 +16,7 @@ from accounts.roles import Role, user_roles
 from config.errors import NotFound, PermissionDenied
 from fund.choices import DisbursementStatus as S
 from fund.forms import DisbursementForm, TransitionForm
-from fund.models import Approval, Disbursement, LedgerEntry
+from fund.models import Approval, Disbursement, DisbursementMaker, LedgerEntry
 from fund.permissions import (
     FUND_READER_ROLES,
     available_transitions,
@@ -42,7 +42,8 @@ def _visibility(user) -> Q | None:
 
 def _with_related(disbursements: QuerySet[Disbursement]) -> QuerySet[Disbursement]:
     return disbursements.select_related("case", "case__data_key", "requested_by").prefetch_related(
-        Prefetch("approvals", queryset=Approval.objects.order_by("created_at"))
+        Prefetch("approvals", queryset=Approval.objects.order_by("created_at")),
+        Prefetch("makers", queryset=DisbursementMaker.objects.order_by("created_at")),
     )
 
 
@@ -92,6 +93,15 @@ def masked_account(value: str | None) -> str | None:
 
 
 ERASED = _lazy("[erased]")
+
+
+def sealed_text(instance, name: str) -> str | None:
+    """Free text sealed under the case's data key (a justification, an
+    approval comment), or "[erased]" once the case was erased."""
+    try:
+        return getattr(instance, name)
+    except DataKeyDestroyed:
+        return str(ERASED)
 
 
 def masked_payee(disbursement: Disbursement) -> dict:

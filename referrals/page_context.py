@@ -72,7 +72,7 @@ def _timeline(case) -> list[dict]:
                 "label": ACTION_LABELS.get(event.action, event.action),
                 "from": statuses.get(payload.get("from")),
                 "to": statuses.get(payload.get("to")),
-                "reason": event.reason,
+                "reason": event.reason_text,
                 "fields": [*payload.get("fields", []), *payload.get("victim_fields", [])]
                 if event.action in ("case.updated",)
                 else [],

@@ -4,6 +4,7 @@ transaction; payee details shown in full are recorded per disbursement."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -152,6 +153,7 @@ def statement_reconcile(*, actor, statement_reference: str, raw: bytes) -> Recon
             errors={"statement_reference": [_("This field is required.")]},
         )
     lines = parse_statement(raw)
+    file_sha256 = hashlib.sha256(raw).hexdigest()
     report = Reconciliation(statement_reference=statement_reference)
     lock_fund()  # one import at a time; the transitions below take the same lock
     seen: set[str] = set()
@@ -166,6 +168,7 @@ def statement_reconcile(*, actor, statement_reference: str, raw: bytes) -> Recon
             actor=actor,
             name="reconcile",
             statement_reference=f"{statement_reference} line {line.line}"[:100],
+            statement={"file_sha256": file_sha256, "line": line.line, "statement_reference": statement_reference},
         )
         report.matched.append({**entry, "disbursement": disbursement, "case_reference": disbursement.case.reference})
     audit_record(
@@ -175,6 +178,7 @@ def statement_reconcile(*, actor, statement_reference: str, raw: bytes) -> Recon
         object_id=fund_get_current().pk,
         payload={
             "statement_reference": statement_reference,
+            "file_sha256": file_sha256,
             "lines": len(lines),
             "matched": [str(m["disbursement"].pk) for m in report.matched],
             "unmatched_lines": [u["line"] for u in report.unmatched],

@@ -163,7 +163,7 @@ def _create_request(user, case):
             "amount": "10.00",
             "payee_type": "vendor",
             "payee_name": "Race Clinic",
-            "payee_account": "RACE-0000-0001",
+            "payee_account": "GB83WEST12345600000111",
             "justification": "Race test.",
         }
         response = client.post("/api/v1/disbursements/", body, format="json")
