@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import Role, user_roles
+from audit.reads import RecordsAuditRead
 from audit.selectors import event_filters_build, events_filtered
 from audit.serializers import (
     AuditEventQuerySerializer,
@@ -40,7 +41,7 @@ class AuditEventCursorPagination(CursorPagination):
 
 
 @extend_schema(tags=["audit"])
-class AuditEventListAPI(generics.ListAPIView):
+class AuditEventListAPI(RecordsAuditRead, generics.ListAPIView):
     permission_classes = [IsAuditor]
     serializer_class = AuditEventSerializer
     pagination_class = AuditEventCursorPagination
@@ -68,7 +69,7 @@ class AuditEventListAPI(generics.ListAPIView):
 
 
 @extend_schema(tags=["audit"])
-class AuditVerifyAPI(APIView):
+class AuditVerifyAPI(RecordsAuditRead, APIView):
     permission_classes = [IsAuditor]
 
     @extend_schema(

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Role, user_roles
+from audit.denials import refusal_record
 from config.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from fund import selectors, services
 from fund.forms import (
@@ -286,6 +287,8 @@ def disbursement_transition(request, pk, name):
                 disbursement=disbursement, actor=request.user, name=name, **form.cleaned_data
             )
         except DomainError as exc:
+            if isinstance(exc, PermissionDenied):
+                refusal_record(request, code=exc.code)  # shown as a message, not a 403 page
             messages.error(request, exc.detail)
         else:
             messages.success(request, _("Done: the payment request was updated."))

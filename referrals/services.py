@@ -302,6 +302,22 @@ def case_reveal_pii(*, case: Case, actor, reason: str) -> Case:
     return case
 
 
+@transaction.atomic
+def case_pii_viewed_record(*, case: Case, actor, via: str) -> None:
+    """Record that a response or page (`via`) showed `actor` the case's
+    personal data unmasked (DESIGN.md §7). An explicit reveal is recorded as
+    `case.pii_revealed` instead; an erased case shows nothing to record."""
+    if is_erased(case):
+        return
+    audit_record(
+        action="case.pii_viewed",
+        actor=actor,
+        object_type="case",
+        object_id=case.pk,
+        payload={"reference": case.reference, "via": via},
+    )
+
+
 ERASABLE_STATES = (CaseStatus.CLOSED, CaseStatus.WITHDRAWN, CaseStatus.REJECTED)
 
 

@@ -164,12 +164,12 @@ def test_single_approval_pay_reconcile(p, api, active):
     # paid at most once
     assert_error(api.dt(p.finance2, did, "pay", payment_reference="BANK-0002"), 409, "transition_not_allowed")
     api.assert_balances("10000.00", "0.00", "4999.99", "5000.01")
-    err = assert_error(api.dt(p.finance, did, "reconcile"), 400, "validation_error")
+    err = assert_error(api.dt(p.finance2, did, "reconcile"), 400, "validation_error")
     assert "statement_reference" in err["errors"]
-    rec = api.dt_ok(p.finance, did, "reconcile", statement_reference="STMT-2026-11")
+    rec = api.dt_ok(p.finance2, did, "reconcile", statement_reference="STMT-2026-11")
     assert rec["status"] == "reconciled"
     api.assert_balances("10000.00", "0.00", "4999.99", "5000.01")
-    assert_error(api.dt(p.finance, did, "reconcile", statement_reference="S"), 409, "transition_not_allowed")
+    assert_error(api.dt(p.finance2, did, "reconcile", statement_reference="S"), 409, "transition_not_allowed")
     assert api.verify()["ok"] is True
 
 
