@@ -72,6 +72,17 @@ def refusal_record(request, *, code: str = "permission_denied") -> None:
         logger.exception("access.denied could not be recorded")
 
 
+def _token_rejected_record(request) -> None:
+    """A bad, revoked or expired API token: what was tried, never the token."""
+    try:
+        audit_record_now(
+            action="auth.token_rejected",
+            payload={"tried": _tried(request)[:200], "api": True},
+        )
+    except DatabaseError:
+        logger.exception("auth.token_rejected could not be recorded")
+
+
 def _code(response) -> str:
     data = getattr(response, "data", None)
     if isinstance(data, dict) and isinstance(data.get("code"), str):
@@ -87,4 +98,6 @@ class AccessDeniedMiddleware:
         response = self.get_response(request)
         if response.status_code == 403:
             refusal_record(request, code=_code(response))
+        elif response.status_code == 401 and request.META.get("HTTP_AUTHORIZATION"):
+            _token_rejected_record(request)
         return response

@@ -17,8 +17,10 @@ from config.errors import NotFound, PermissionDenied
 from fund.choices import DisbursementStatus as S
 from fund.forms import DisbursementForm, TransitionForm
 from fund.models import Approval, Disbursement, DisbursementMaker, LedgerEntry
+from fund.payee import payee_account_elsewhere
 from fund.permissions import (
     FUND_READER_ROLES,
+    approver_deciding,
     available_transitions,
     can_request_for_case,
     current_approvals,
@@ -162,6 +164,16 @@ def row_for(user, disbursement: Disbursement, *, payee_revealed: bool = False) -
         "payee_revealed": payee_revealed,
         **payee,
     }
+
+
+def approval_row_for(user, disbursement: Disbursement) -> dict:
+    """A row of the approver's queue: to the approver deciding it, the payee's
+    name and full IBAN (recorded with their approval) and the other cases the
+    same IBAN is paid on."""
+    deciding = approver_deciding(user, disbursement)
+    row = row_for(user, disbursement, payee_revealed=deciding)
+    row["payee_elsewhere"] = payee_account_elsewhere(disbursement) if deciding else []
+    return row
 
 
 def case_disbursement_context(user, case) -> dict:

@@ -109,7 +109,7 @@ def deposit_create(request):
 def approval_queue(request):
     disbursements = selectors.approval_queue_for_user(user=request.user)
     context = {
-        "rows": [selectors.row_for(request.user, d) for d in disbursements],
+        "rows": [selectors.approval_row_for(request.user, d) for d in disbursements],
         "policy": current_policy(),
         "transition_form": TransitionForm(),
     }

@@ -171,9 +171,23 @@ def test_the_payment_queue_query_count_does_not_grow_with_rows(people, case, fun
 
 def test_payee_details_are_masked_everywhere_else(people, case, funded):
     drive(request_payment(case, people.caseworker, payee_account="GB42WEST12345699990001"), people, "submitted")
-    for who, url in (("approver", reverse("fund:approval_queue")), ("caseworker", _case_url(case))):
+    # The approver deciding sees them (DESIGN.md §4) ...
+    html = client_for(people.approver).get(reverse("fund:approval_queue")).content.decode()
+    assert "GB42WEST12345699990001" in html and "Test Clinic" in html
+    # ... nobody else does.
+    for who, url in (("caseworker", _case_url(case)), ("approver", _case_url(case))):
         html = client_for(getattr(people, who)).get(url).content.decode()
         assert "GB42WEST12345699990001" not in html and "Test Clinic" not in html
+
+
+def test_the_approval_queue_warns_when_the_iban_pays_other_cases(people, case, funded):
+    from tests.fund.conftest import make_active_case
+
+    other = make_active_case(people.caseworker, people.approver2)
+    request_payment(other, people.caseworker, payee_account="GB42WEST12345699990001")
+    drive(request_payment(case, people.caseworker, payee_account="GB42WEST12345699990001"), people, "submitted")
+    html = client_for(people.approver).get(reverse("fund:approval_queue")).content.decode()
+    assert "also the payee on other cases" in html and other.reference in html
 
 
 def test_transition_buttons_act_and_report_refusals(people, case, funded):
