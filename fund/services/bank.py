@@ -46,6 +46,9 @@ def _record_payee_revealed(*, actor, disbursement: Disbursement, reason: str, ba
         object_id=disbursement.pk,
         payload=payload,
         reason=reason,
+        # What finance types may name someone: sealed under the case's key
+        # (the fixed batch-export reason names nobody).
+        reason_key=None if batch else disbursement.case.data_key,
     )
 
 

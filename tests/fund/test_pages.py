@@ -110,7 +110,7 @@ def test_revealing_payees_shows_them_in_that_response_only_and_audits_each(peopl
     assert [e.object_id for e in events] == [str(approved.pk), str(failed.pk)]
     for event in events:
         assert (event.object_type, event.actor_username) == ("disbursement", people.finance2.username)
-        assert event.reason == "Preparing the bank transfers."
+        assert event.reason_text == "Preparing the bank transfers."
         assert (event.payload["case_id"], event.payload["case_reference"]) == (str(case.pk), case.reference)
         assert "batch" not in event.payload
         assert "GB42WEST12345699990001" not in str(event.payload) and "Clinic" not in str(event.payload)
