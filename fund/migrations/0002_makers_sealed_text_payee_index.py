@@ -41,10 +41,12 @@ def forwards(apps, schema_editor):
             keys[case_id] = DataKey.objects.get(pk=case.data_key_id)
         return keys[case_id]
 
+    User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
+    usernames = dict(User.objects.values_list("pk", "username"))
     for d in Disbursement.objects.all().iterator():
-        Maker.objects.create(disbursement_id=d.pk, user_id=d.requested_by_id, username="", role="creator")
-        if d.submitted_by_id:
-            Maker.objects.create(disbursement_id=d.pk, user_id=d.submitted_by_id, username="", role="submitter")
+        for user_id, role in ((d.requested_by_id, "creator"), (d.submitted_by_id, "submitter")):
+            if user_id:
+                Maker.objects.create(disbursement_id=d.pk, user_id=user_id, username=usernames[user_id], role=role)
         key = key_of(d.case_id)
         if d.justification_plain and key.destroyed_at is None:
             sealed = _seal(d, "justification", d.justification_plain, key)
