@@ -220,6 +220,9 @@ def disbursement_create(request, case_id):
             actor=request.user, case=case, request=services.DisbursementInput(**form.cleaned_data)
         )
     except DomainError as exc:
+        for name, errors in (exc.errors or {}).items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
         messages.error(request, exc.detail)
         return _case_page(request, case, request_form=form, status=exc.status)
     messages.success(request, _("The payment request was saved as a draft. Submit it when it is ready."))

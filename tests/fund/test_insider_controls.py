@@ -167,3 +167,32 @@ def test_the_approver_deciding_sees_the_payee_in_full_with_a_warning(people, cas
     assert event.payload["payee_shown"] == ["payee_account", "payee_name"]
     assert event.payload["payee_account_on_other_cases"] == [elsewhere.reference]
     assert shared not in str(event.payload)
+
+
+def test_a_refusal_shown_on_a_page_is_on_the_record_with_its_code(people, case, funded):
+    from django.test import Client
+    from django.urls import reverse
+
+    submitted = drive(request_payment(case, people.caseworker_approver), people, "submitted")
+    browser = Client()
+    browser.force_login(people.caseworker_approver)
+    url = reverse("fund:disbursement_transition", args=[submitted.pk, "approve"])
+    response = browser.post(url, {"next": "/fund/approvals/"})
+    assert response.status_code == 302  # the page reports it as a message
+    event = AuditEvent.objects.get(action="access.denied")
+    assert (event.actor_id, event.object_type, event.object_id) == (
+        people.caseworker_approver.pk,
+        "disbursement",
+        str(submitted.pk),
+    )
+    assert event.payload["code"] == "segregation_of_duties" and event.payload["tried"].endswith("approve")
+    assert Disbursement.objects.get(pk=submitted.pk).status == "submitted"
+
+
+def test_a_bad_api_token_is_on_the_record_without_the_token(db):
+    from rest_framework.test import APIClient
+
+    response = APIClient().get(LIST, HTTP_AUTHORIZATION="Token not-a-real-token-0000")
+    assert response.status_code == 401
+    event = AuditEvent.objects.get(action="auth.token_rejected")
+    assert "not-a-real-token" not in str(event.payload) and event.actor_id is None
