@@ -35,7 +35,9 @@ from fund.forms import (
 from fund.permissions import update_refusal
 from fund.policy import current_policy
 from fund.services.bank import payees_reveal, payment_batch_export, statement_reconcile
+from fund.services.requests import PAYEE_FIELDS
 from referrals.selectors import case_get_for_user
+from referrals.services import case_pii_viewed_record
 
 
 def domain_errors_as_http(view):
@@ -108,8 +110,13 @@ def deposit_create(request):
 @domain_errors_as_http
 def approval_queue(request):
     disbursements = selectors.approval_queue_for_user(user=request.user)
+    rows = [selectors.approval_row_for(request.user, d) for d in disbursements]
+    for case in {
+        row["disbursement"].case_id: row["disbursement"].case for row in rows if row["payee_revealed"]
+    }.values():
+        case_pii_viewed_record(case=case, actor=request.user, via="page", fields=PAYEE_FIELDS)
     context = {
-        "rows": [selectors.approval_row_for(request.user, d) for d in disbursements],
+        "rows": rows,
         "policy": current_policy(),
         "transition_form": TransitionForm(),
     }

@@ -303,10 +303,11 @@ def case_reveal_pii(*, case: Case, actor, reason: str) -> Case:
 
 
 @transaction.atomic
-def case_pii_viewed_record(*, case: Case, actor, via: str) -> None:
+def case_pii_viewed_record(*, case: Case, actor, via: str, fields: list[str] | None = None) -> None:
     """Record that a response or page (`via`) showed `actor` the case's
     personal data unmasked (DESIGN.md §7). An explicit reveal is recorded as
-    `case.pii_revealed` instead; an erased case shows nothing to record."""
+    `case.pii_revealed` instead; an erased case shows nothing to record.
+    `fields`: what was shown, when not the victim's profile (a payee)."""
     if is_erased(case):
         return
     audit_record(
@@ -314,7 +315,7 @@ def case_pii_viewed_record(*, case: Case, actor, via: str) -> None:
         actor=actor,
         object_type="case",
         object_id=case.pk,
-        payload={"reference": case.reference, "via": via},
+        payload={"reference": case.reference, "via": via, "fields": sorted(fields or PERSONAL_FIELDS)},
     )
 
 

@@ -162,6 +162,10 @@ def test_the_approver_deciding_sees_the_payee_in_full_with_a_warning(people, cas
         masked = client_for(other).get(f"{LIST}{submitted.pk}/").json()
         assert masked["payee_account"] != shared and masked["payee_shown_in_full"] is False
         assert masked["payee_account_on_other_cases"] == []
+    viewed = AuditEvent.objects.filter(action="case.pii_viewed", object_id=str(case.pk))
+    assert [(e.actor_id, e.payload["fields"]) for e in viewed] == [
+        (people.approver.pk, ["payee_account", "payee_name"])
+    ]
     assert act(people.approver, submitted.pk, "approve").status_code == 200
     event = AuditEvent.objects.get(action="disbursement.approve", object_id=str(submitted.pk))
     assert event.payload["payee_shown"] == ["payee_account", "payee_name"]
