@@ -14,6 +14,7 @@ from audit.chain import canonical_value, event_hash
 from audit.context import client_ip
 from audit.models import GENESIS_HASH, AuditEvent
 from audit.sealed_reasons import seal_reason
+from audit.tree import tree_append
 
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
 _CHAIN_LOCK_KEY = 0x5641465F4155  # "VAF_AU"
@@ -79,6 +80,7 @@ def audit_record(
     }
     event = AuditEvent(**fields, hash=event_hash(**fields))
     event.save()
+    tree_append([event])
     return event
 
 
