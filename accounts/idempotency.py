@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
@@ -58,6 +59,21 @@ def _replay(record: IdempotencyRecord, body_hash: str) -> tuple[int, object, boo
     return record.response_status, record.response_body, True
 
 
+def _subject_id(body) -> uuid.UUID | None:
+    """The id of the object the answer created (a case), if it names one."""
+    try:
+        return uuid.UUID(str(body.get("id"))) if isinstance(body, dict) and body.get("id") else None
+    except ValueError:
+        return None
+
+
+def idempotency_records_purge(*, subject_id) -> int:
+    """Delete the stored answers about `subject_id` (a case being erased):
+    they may carry its personal data. Runs in the caller's transaction."""
+    deleted, _by_model = IdempotencyRecord.objects.filter(subject_id=subject_id).delete()
+    return deleted
+
+
 def _find(user, scope: str, key: str) -> IdempotencyRecord | None:
     return IdempotencyRecord.objects.filter(user=user, scope=scope, key=key).first()
 
@@ -80,6 +96,7 @@ def idempotent_call(
             body = json.loads(json.dumps(body, cls=JSONEncoder))
             if 200 <= status < 300:
                 IdempotencyRecord.objects.create(
+                    subject_id=_subject_id(body),
                     user=user,
                     scope=scope,
                     key=key,

@@ -74,6 +74,8 @@ class IdempotencyRecord(models.Model):
     request_hash = models.CharField(max_length=64, help_text=_("SHA-256 of the canonical request body."))
     response_status = models.PositiveSmallIntegerField()
     response_body = models.JSONField()
+    # The object the answer is about (a case), so erasing it purges the answer.
+    subject_id = models.UUIDField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -24,16 +24,20 @@ DISBURSEMENT_TRANSITIONS = [
 
 ACTIONS = frozenset(
     [
+        "access.denied",
         "audit.checkpoint",
         "audit.cosigned",
         "audit.exported",
+        "audit.read",
         "auth.api_token_issued",
         "auth.api_token_revoked",
         "auth.login",
         "auth.login_failed",
         "auth.logout",
+        "auth.token_rejected",
         "case.erased",
         "case.pii_revealed",
+        "case.pii_viewed",
         "case.referred",
         "case.searched",
         "case.updated",

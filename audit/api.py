@@ -20,6 +20,7 @@ from accounts.roles import Role, user_roles
 from audit import tree
 from audit.checkpoints import CheckpointKeyError, checkpoint_note, log_origin, public_key_text
 from audit.log_verification import verify_log
+from audit.reads import RecordsAuditRead
 from audit.selectors import checkpoint_latest_signed, event_filters_build, events_filtered
 from audit.serializers import (
     AuditEventQuerySerializer,
@@ -53,7 +54,7 @@ class AuditEventCursorPagination(CursorPagination):
 
 
 @extend_schema(tags=["audit"])
-class AuditEventListAPI(generics.ListAPIView):
+class AuditEventListAPI(RecordsAuditRead, generics.ListAPIView):
     permission_classes = [IsAuditor]
     serializer_class = AuditEventSerializer
     pagination_class = AuditEventCursorPagination

@@ -15,11 +15,13 @@ import csv
 import json
 import tempfile
 from collections.abc import Iterable, Iterator
+from types import SimpleNamespace
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
 from audit.chain import EVENT_FIELDS, format_time
+from audit.sealed_reasons import reason_text
 from audit.selectors import EventFilters, events_for_export, head_seq
 from audit.services import audit_record_now
 from config.errors import ValidationFailed
@@ -89,8 +91,11 @@ def case_reference_of(payload) -> str:
 
 def access_rows(events) -> Iterator[list]:
     fields = ["seq", "occurred_at", "actor_username", "action", "payload", "object_type", "object_id", "reason", "ip"]
+    keys: dict = {}
     for values in events.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
         row = dict(zip(fields, values, strict=True))
+        # The access review is read by people: sealed reasons as text.
+        row["reason"] = reason_text(SimpleNamespace(seq=row["seq"], reason=row["reason"]), keys=keys)
         yield [
             row["seq"],
             format_time(row["occurred_at"]),

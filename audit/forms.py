@@ -97,7 +97,8 @@ class EventFilterForm(forms.Form):
 
 
 class AccessReviewFilterForm(EventFilterForm):
-    """The personal-data access review: reveals of case data and payee details."""
+    """The personal-data access review: reveals of case data and payee
+    details, unmasked reads, refusals and auditors' reads of the log."""
 
     restrict_actions = REVEAL_ACTIONS
     filter_fields = ("actor", "action", "reference", "since", "until")
@@ -110,6 +111,9 @@ class AccessReviewFilterForm(EventFilterForm):
     def action_choices(self) -> list[tuple[str, str]]:
         return [
             ("case.pii_revealed", _("Case personal data")),
+            ("case.pii_viewed", _("Case personal data shown to those who work the case")),
             ("disbursement.payee_revealed", _("Payee details")),
             ("fund.batch_exported", _("Payment batch for the bank")),
+            ("access.denied", _("Refused actions")),
+            ("audit.read", _("Auditors' reads of the log")),
         ]

@@ -38,6 +38,14 @@ class AuditEvent(AppendOnlyModel):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
 
+    @property
+    def reason_text(self) -> str:
+        """The reason as a reader sees it: sealed reasons decrypted while the
+        case's data key exists, "[erased]" after (audit.sealed_reasons)."""
+        from audit.sealed_reasons import reason_text
+
+        return reason_text(self)
+
 
 class AuditCheckpoint(AppendOnlyModel):
     """A signed statement of the log at a moment: the chain head (sequence and

@@ -21,7 +21,16 @@ from config.errors import ValidationFailed
 
 PAGE_SIZE = 50
 # Events that disclose personal data: the personal-data access review lists them.
-REVEAL_ACTIONS = ("case.pii_revealed", "disbursement.payee_revealed", "fund.batch_exported")
+# The personal-data access review: who saw personal data (revealed, or shown
+# unmasked to those who work the case), who was refused, who read the log.
+REVEAL_ACTIONS = (
+    "case.pii_revealed",
+    "case.pii_viewed",
+    "disbursement.payee_revealed",
+    "fund.batch_exported",
+    "access.denied",
+    "audit.read",
+)
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,23 @@ from rest_framework import serializers
 
 from audit.chain import EVENT_FIELDS
 from audit.models import AuditEvent
+from audit.sealed_reasons import reason_text
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
+    """`reason` is what a reader sees: a sealed reason decrypted while its
+    case's data key exists, "[erased]" after. (The stored, sealed form that
+    the hash covers is in the event export.)"""
+
+    reason = serializers.SerializerMethodField()
+
     class Meta:
         model = AuditEvent
         fields = list(EVENT_FIELDS)
         read_only_fields = fields
+
+    def get_reason(self, event) -> str:
+        return reason_text(event, keys=self.context.setdefault("data_keys", {}))
 
 
 class AuditEventQuerySerializer(serializers.Serializer):

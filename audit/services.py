@@ -14,6 +14,7 @@ from audit.chain import canonical_value, event_hash
 from audit.context import client_ip
 from audit.listeners import run_event_listeners
 from audit.models import GENESIS_HASH, AuditEvent
+from audit.sealed_reasons import seal_reason
 from audit.tree import tree_append
 
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
@@ -51,11 +52,13 @@ def audit_record(
     object_id: str = "",
     payload: dict | None = None,
     reason: str = "",
+    reason_key=None,
 ) -> AuditEvent:
     """Append one event to the chain. Must run inside the caller's transaction.
 
     `payload` holds ids, states and amounts, and the names (never the values)
-    of changed personal fields.
+    of changed personal fields. A reason about a case is sealed under the
+    case's data key: pass it as `reason_key` (audit.sealed_reasons).
     """
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction("audit_record must be called inside transaction.atomic().")
@@ -72,7 +75,7 @@ def audit_record(
         "object_type": object_type,
         "object_id": str(object_id) if object_id else "",
         "payload": canonical_value(payload or {}),
-        "reason": reason or "",
+        "reason": seal_reason(reason, data_key=reason_key, seq=seq) if reason and reason_key else reason or "",
         "ip": _normalised_ip(client_ip.get()),
         "prev_hash": prev_hash,
     }

@@ -22,6 +22,7 @@ from audit.exports import audit_log_export
 from audit.forms import AccessReviewFilterForm, EventFilterForm
 from audit.log_verification import verify_log
 from audit.models import GENESIS_HASH
+from audit.reads import audit_read_record
 from audit.selectors import (
     REVEAL_ACTIONS,
     checkpoint_count,
@@ -60,7 +61,9 @@ def auditor_required(view):
     def wrapper(request, *args, **kwargs):
         if Role.AUDITOR not in user_roles(request.user):
             raise PermissionDenied
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        audit_read_record(request, response)
+        return response
 
     return wrapper
 

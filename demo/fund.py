@@ -17,17 +17,42 @@ from fund.models import LedgerEntry
 from referrals.choices import CaseStatus
 from referrals.models import Case
 
-# (category, amount, payee type, payee, account, justification, steps after creation)
+# (category, amount, payee type, payee, account, justification, steps after creation).
+# The accounts are valid-looking IBANs of a bank code ("DEMO") that does not exist.
 REQUESTS = [
-    ("shelter", "1200.00", "vendor", "Demo Shelter House", "DEMO-0000-0001", "One month of shelter.", []),
-    ("medical", "800.00", "vendor", "Demo Clinic", "DEMO-0000-0002", "Medical examination.", ["submit"]),
-    ("repatriation", "6500.00", "vendor", "Demo Travel Agency", "DEMO-0000-0003", "Flight home.", ["submit", "a1"]),
-    ("legal", "2000.00", "vendor", "Demo Legal Aid Office", "DEMO-0000-0004", "Legal representation.", ["approved"]),
-    ("living_allowance", "1500.00", "victim", "Demo Person", "DEMO-0000-0005", "Living allowance.", ["paid"]),
-    ("psychosocial", "900.00", "vendor", "Demo Counselling", "DEMO-0000-0006", "Counselling.", ["reconciled"]),
-    ("other", "300.00", "vendor", "Demo Supplies", "DEMO-0000-0007", "Clothing.", ["submit", "reject"]),
-    ("education_training", "700.00", "vendor", "Demo Training", "DEMO-0000-0008", "Course fees.", ["cancelled"]),
-    ("shelter", "2500.00", "vendor", "Demo Shelter House", "DEMO-0000-0009", "Second month.", ["failed"]),
+    ("shelter", "1200.00", "vendor", "Demo Shelter House", "GB19DEMO00000000000001", "One month of shelter.", []),
+    ("medical", "800.00", "vendor", "Demo Clinic", "GB89DEMO00000000000002", "Medical examination.", ["submit"]),
+    (
+        "repatriation",
+        "6500.00",
+        "vendor",
+        "Demo Travel Agency",
+        "GB62DEMO00000000000003",
+        "Flight home.",
+        ["submit", "a1"],
+    ),
+    (
+        "legal",
+        "2000.00",
+        "vendor",
+        "Demo Legal Aid Office",
+        "GB35DEMO00000000000004",
+        "Legal representation.",
+        ["approved"],
+    ),
+    ("living_allowance", "1500.00", "victim", "Demo Person", "GB08DEMO00000000000005", "Living allowance.", ["paid"]),
+    ("psychosocial", "900.00", "vendor", "Demo Counselling", "GB78DEMO00000000000006", "Counselling.", ["reconciled"]),
+    ("other", "300.00", "vendor", "Demo Supplies", "GB51DEMO00000000000007", "Clothing.", ["submit", "reject"]),
+    (
+        "education_training",
+        "700.00",
+        "vendor",
+        "Demo Training",
+        "GB24DEMO00000000000008",
+        "Course fees.",
+        ["cancelled"],
+    ),
+    ("shelter", "2500.00", "vendor", "Demo Shelter House", "GB94DEMO00000000000009", "Second month.", ["failed"]),
 ]
 EXPANDED = {
     "approved": ["submit", "a1"],
@@ -82,8 +107,9 @@ def _run(step: str, disbursement, users: dict, number: int):
         "mark_failed": lambda d: services.disbursement_mark_failed(
             disbursement=d, actor=finance, reason="Demo: the bank returned the transfer."
         ),
+        # Not the payer: a second finance officer reconciles (DESIGN.md §4).
         "reconcile": lambda d: services.disbursement_reconcile(
-            disbursement=d, actor=finance, statement_reference="DEMO-STMT-0001"
+            disbursement=d, actor=users["finance2"], statement_reference="DEMO-STMT-0001"
         ),
     }
     return actions[step](disbursement)

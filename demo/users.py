@@ -24,6 +24,7 @@ def demo_users() -> dict[str, object]:
         ("approver", [Role.APPROVER], DEMO_ORGANISATION),
         ("approver2", [Role.APPROVER], DEMO_ORGANISATION),
         ("finance", [Role.FINANCE], DEMO_ORGANISATION),
+        ("finance2", [Role.FINANCE], DEMO_ORGANISATION),
         ("auditor", [Role.AUDITOR], DEMO_ORGANISATION),
         ("admin", [Role.ADMIN], DEMO_ORGANISATION),
         ("intake", [Role.INTAKE_PARTNER], "Demo Labour Office"),

@@ -33,7 +33,9 @@ from fund.serializers import (
     LedgerEntrySerializer,
     TransitionSerializer,
 )
+from fund.services.requests import PAYEE_FIELDS
 from referrals.selectors import case_get_for_user
+from referrals.services import case_pii_viewed_record
 
 DISBURSEMENT_ID = OpenApiParameter("disbursement_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 
@@ -78,9 +80,9 @@ class DisbursementListView(APIView):
             disbursements = disbursements.none()
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(disbursements, request, view=self)
-        return paginator.get_paginated_response(
-            DisbursementSerializer(page, many=True, context={"request": request}).data
-        )
+        rows = DisbursementSerializer(page, many=True, context={"request": request}).data
+        _record_payees_shown(request, page, rows)
+        return paginator.get_paginated_response(rows)
 
     @extend_schema(
         operation_id="disbursements_create",
@@ -190,7 +192,17 @@ class FundLedgerView(APIView):
 
 def _detail(request, disbursement_id) -> dict:
     disbursement = selectors.disbursement_get_for_user(user=request.user, disbursement_id=disbursement_id)
-    return DisbursementSerializer(disbursement, context={"request": request}).data
+    data = DisbursementSerializer(disbursement, context={"request": request}).data
+    _record_payees_shown(request, [disbursement], [data])
+    return data
+
+
+def _record_payees_shown(request, disbursements, rows) -> None:
+    """The approver deciding a request sees its payee in full: one
+    `case.pii_viewed` per case shown so (the approval records it again)."""
+    shown = {d.case_id: d.case for d, row in zip(disbursements, rows, strict=True) if row.get("payee_shown_in_full")}
+    for case in shown.values():
+        case_pii_viewed_record(case=case, actor=request.user, via="api", fields=PAYEE_FIELDS)
 
 
 def _is_uuid(value) -> bool:

@@ -19,7 +19,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from audit.append_only import AppendOnlyModel
 from fund.choices import DisbursementStatus, LedgerEntryKind, PayeeType
 from referrals.choices import AssistanceCategory
-from vault.fields import EncryptedField
+from vault.fields import BlindIndexField, EncryptedField
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 S = DisbursementStatus
@@ -55,7 +55,10 @@ class Disbursement(ConcurrentTransitionMixin, models.Model):
     # The account holder's name and the account number, sealed under the case's data key.
     payee_name = EncryptedField()
     payee_account = EncryptedField()
-    justification = models.TextField(_("justification"))
+    # Finds the same IBAN as payee on other cases without decrypting anything.
+    payee_account_index = BlindIndexField(source=("payee_account",), normaliser="account")
+    # Free text about the case may hold personal data: sealed like the payee.
+    justification = EncryptedField()
     status = FSMField(default=S.DRAFT, choices=S.choices, protected=True, db_index=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="disbursements_requested"
@@ -152,7 +155,7 @@ class Approval(AppendOnlyModel):
     approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     approver_username = models.CharField(max_length=150)
     round = models.PositiveIntegerField(default=1)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = EncryptedField()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -166,6 +169,37 @@ class Approval(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"approval by {self.approver_username}"
+
+    def vault_data_key(self):
+        return self.disbursement.case.data_key
+
+
+class MakerRole(models.TextChoices):
+    CREATOR = "creator", _("Created it")
+    EDITOR = "editor", _("Edited it")
+    SUBMITTER = "submitter", _("Submitted it")
+
+
+class DisbursementMaker(AppendOnlyModel):
+    """Someone who shaped a payment request (DESIGN.md §4): its creator, each
+    edit of the draft (with the names of the fields it changed) and each
+    submission. Makers may not approve, reject, pay or reconcile it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    disbursement = models.ForeignKey(Disbursement, on_delete=models.PROTECT, related_name="makers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(max_length=150)
+    role = models.CharField(_("role"), max_length=16, choices=MakerRole.choices)
+    fields = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("payment request maker")
+        indexes = [models.Index(fields=["disbursement", "user"], name="maker_disbursement_user")]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.username}"
 
 
 class LedgerEntry(AppendOnlyModel):

@@ -44,9 +44,21 @@ READER_ROLES = frozenset({Role.CASEWORKER, Role.APPROVER, Role.FINANCE, Role.AUD
 FUND_READER_ROLES = frozenset({Role.APPROVER, Role.FINANCE, Role.AUDITOR})
 
 
-def is_requester(user, disbursement: Disbursement) -> bool:
-    """Whoever created or submitted the request counts as its requester."""
-    return user.pk is not None and user.pk in (disbursement.requested_by_id, disbursement.submitted_by_id)
+def maker_ids(disbursement: Disbursement) -> set:
+    """Everyone who shaped the request: its creator, every editor of the
+    draft and every submitter (fund.models.DisbursementMaker; uses a
+    prefetched `makers` if any)."""
+    ids = {m.user_id for m in disbursement.makers.all()}
+    ids.update(pk for pk in (disbursement.requested_by_id, disbursement.submitted_by_id) if pk)
+    return ids
+
+
+def is_maker(user, disbursement: Disbursement) -> bool:
+    return user.pk is not None and user.pk in maker_ids(disbursement)
+
+
+# Kept under its old name: "the requester" is every maker.
+is_requester = is_maker
 
 
 def current_approvals(disbursement: Disbursement) -> list[Approval]:
@@ -55,7 +67,14 @@ def current_approvals(disbursement: Disbursement) -> list[Approval]:
 
 
 def has_approved(user, disbursement: Disbursement) -> bool:
+    """An approval in the current round (one per approver and round)."""
     return any(a.approver_id == user.pk for a in current_approvals(disbursement))
+
+
+def is_approver_of(user, disbursement: Disbursement) -> bool:
+    """Approved it in any round: approvals cleared by a return still count
+    against paying or reconciling it."""
+    return any(a.approver_id == user.pk for a in disbursement.approvals.all())
 
 
 def can_request_for_case(user, case) -> bool:
@@ -64,11 +83,12 @@ def can_request_for_case(user, case) -> bool:
 
 def update_refusal(user, disbursement: Disbursement) -> DomainError | None:
     """Why `user` may not change `disbursement`'s fields now, or None: only a
-    caseworker of the case's organisation (403), only a draft (409). The
-    update service checks it under the lock; pages offer "Edit" by it."""
+    caseworker of the case's organisation (403), only a draft of an active
+    case (409). The update service checks it under the lock; pages offer
+    "Edit" by it."""
     if not is_case_caseworker(user, disbursement.case):
         return PermissionDenied(_("Only caseworkers of the case's organisation may change a payment request."))
-    if disbursement.status != S.DRAFT:
+    if disbursement.status != S.DRAFT or disbursement.case.status != CaseStatus.ACTIVE:
         return TransitionNotAllowed(_("Only a draft payment request can be changed."))
     return None
 
@@ -88,18 +108,34 @@ def _role_refusal(user, disbursement: Disbursement, name: str) -> DomainError | 
     return PermissionDenied(_("Your role may not %(action)s a payment request.") % {"action": _label(name)})
 
 
-def _segregation_refusal(user, disbursement: Disbursement, name: str) -> DomainError | None:
-    if name in ("approve", "reject") and is_requester(user, disbursement):
-        return SegregationOfDutiesViolation(_("The requester of a payment may not approve or reject it."))
+def _segregation_refusal(user, disbursement: Disbursement, name: str, *, by_statement: bool) -> DomainError | None:
+    if by_statement:
+        # The bank statement import matches by reference and exact amount:
+        # the bank, not the person, vouches for the payment.
+        return None
+    if name in ("approve", "reject", "pay", "reconcile") and is_maker(user, disbursement):
+        return SegregationOfDutiesViolation(
+            _("You created, edited or submitted this payment request: you may not %(action)s it.")
+            % {"action": _label(name)}
+        )
     if name == "approve" and has_approved(user, disbursement):
         return SegregationOfDutiesViolation(_("You have already approved this payment request."))
-    if name == "pay" and (is_requester(user, disbursement) or has_approved(user, disbursement)):
-        return SegregationOfDutiesViolation(_("The payer may be neither the requester nor an approver of the payment."))
+    if name in ("pay", "reconcile") and is_approver_of(user, disbursement):
+        return SegregationOfDutiesViolation(
+            _("An approver of this payment request may not %(action)s it.") % {"action": _label(name)}
+        )
+    if name == "reconcile" and user.pk is not None and user.pk == disbursement.paid_by_id:
+        return SegregationOfDutiesViolation(
+            _("The payer may not reconcile their own payment; another finance officer or the statement import does.")
+        )
     return None
 
 
-def transition_refusal(user, disbursement: Disbursement, name: str) -> DomainError | None:
-    """Why `user` may not apply transition `name` to `disbursement` now, or None."""
+def transition_refusal(
+    user, disbursement: Disbursement, name: str, *, by_statement: bool = False
+) -> DomainError | None:
+    """Why `user` may not apply transition `name` to `disbursement` now, or
+    None. `by_statement`: a reconcile matched by the bank statement import."""
     if name not in SOURCES:
         return TransitionNotAllowed(_("There is no payment request transition named %(name)s.") % {"name": name})
     refusal = _role_refusal(user, disbursement, name)
@@ -110,12 +146,20 @@ def transition_refusal(user, disbursement: Disbursement, name: str) -> DomainErr
             _("A payment request that is %(status)s cannot %(action)s.")
             % {"status": disbursement.get_status_display().lower(), "action": _label(name)}
         )
-    refusal = _segregation_refusal(user, disbursement, name)
+    refusal = _segregation_refusal(user, disbursement, name, by_statement=by_statement)
     if refusal is not None:
         return refusal
     if name == "submit" and disbursement.case.status != CaseStatus.ACTIVE:
         return TransitionNotAllowed(_("Payments can only be requested for an active case."))
     return None
+
+
+def approver_deciding(user, disbursement: Disbursement) -> bool:
+    """An approver who may approve or reject it now: they see the payee's name
+    and full IBAN (DESIGN.md §4), recorded with their approval."""
+    return disbursement.status == S.SUBMITTED and any(
+        transition_refusal(user, disbursement, name) is None for name in ("approve", "reject")
+    )
 
 
 def available_transitions(user, disbursement: Disbursement) -> list[str]:

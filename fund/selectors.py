@@ -18,9 +18,11 @@ from config.errors import NotFound, PermissionDenied
 from fund.choices import COUNTED_STATES
 from fund.choices import DisbursementStatus as S
 from fund.forms import DisbursementForm, TransitionForm
-from fund.models import Approval, Disbursement, LedgerEntry
+from fund.models import Approval, Disbursement, DisbursementMaker, LedgerEntry
+from fund.payee import payee_account_elsewhere
 from fund.permissions import (
     FUND_READER_ROLES,
+    approver_deciding,
     available_transitions,
     can_request_for_case,
     current_approvals,
@@ -45,7 +47,8 @@ def _visibility(user) -> Q | None:
 
 def _with_related(disbursements: QuerySet[Disbursement]) -> QuerySet[Disbursement]:
     return disbursements.select_related("case", "case__data_key", "requested_by").prefetch_related(
-        Prefetch("approvals", queryset=Approval.objects.order_by("created_at"))
+        Prefetch("approvals", queryset=Approval.objects.order_by("created_at")),
+        Prefetch("makers", queryset=DisbursementMaker.objects.order_by("created_at")),
     )
 
 
@@ -97,6 +100,15 @@ def masked_account(value: str | None) -> str | None:
 ERASED = _lazy("[erased]")
 
 
+def sealed_text(instance, name: str) -> str | None:
+    """Free text sealed under the case's data key (a justification, an
+    approval comment), or "[erased]" once the case was erased."""
+    try:
+        return getattr(instance, name)
+    except DataKeyDestroyed:
+        return str(ERASED)
+
+
 def masked_payee(disbursement: Disbursement) -> dict:
     return payee_details(disbursement, revealed=False)
 
@@ -132,13 +144,14 @@ def case_counted_totals(case_ids) -> dict:
 def approval_queue_rows_for_user(*, user) -> list[dict]:
     """The approver's queue: per request the case, payee (masked), amount,
     the case's approved and paid total against the limit, who approved, and
-    the decisions this approver may take."""
+    the decisions this approver may take. To the approver deciding a request,
+    the payee's name and full IBAN (see `approval_row_for`)."""
     disbursements = approval_queue_for_user(user=user)
     totals = case_counted_totals(d.case_id for d in disbursements)
     limit = current_policy().case_limit
     rows = []
     for disbursement in disbursements:
-        row = row_for(user, disbursement)
+        row = approval_row_for(user, disbursement)
         counted = totals.get(disbursement.case_id) or 0
         row.update(
             {
@@ -187,7 +200,7 @@ def returned_for_changes(disbursement: Disbursement) -> dict | None:
     if event is None:
         return None
     try:
-        reason = event.reason
+        reason = event.reason_text
     except DataKeyDestroyed:
         reason = str(ERASED)
     return {"by": event.actor_username, "at": event.occurred_at, "reason": reason}
@@ -211,6 +224,16 @@ def row_for(user, disbursement: Disbursement, *, payee_revealed: bool = False) -
         "returned": returned_for_changes(disbursement),
         **payee,
     }
+
+
+def approval_row_for(user, disbursement: Disbursement) -> dict:
+    """A row of the approver's queue: to the approver deciding it, the payee's
+    name and full IBAN (recorded with their approval) and the other cases the
+    same IBAN is paid on."""
+    deciding = approver_deciding(user, disbursement)
+    row = row_for(user, disbursement, payee_revealed=deciding)
+    row["payee_elsewhere"] = payee_account_elsewhere(disbursement) if deciding else []
+    return row
 
 
 def case_disbursement_context(user, case) -> dict:

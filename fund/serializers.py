@@ -16,9 +16,10 @@ from rest_framework import serializers
 
 from config.errors import ValidationFailed
 from fund.choices import DisbursementStatus, PayeeType
-from fund.permissions import available_transitions, current_approvals
+from fund.payee import payee_account_elsewhere
+from fund.permissions import approver_deciding, available_transitions, current_approvals
 from fund.policy import parse_amount
-from fund.selectors import masked_payee
+from fund.selectors import payee_details, sealed_text
 from referrals.choices import AssistanceCategory
 
 DECIMAL_SCHEMA = {"type": "string", "format": "decimal", "example": "250.00"}
@@ -68,7 +69,9 @@ class DisbursementCreateSerializer(serializers.Serializer):
     amount = AmountField()
     payee_type = NamedChoiceField(choices=PayeeType.choices)
     payee_name = serializers.CharField(max_length=200, help_text="Account holder's name (stored encrypted).")
-    payee_account = serializers.CharField(max_length=64, help_text="Account number or IBAN (stored encrypted).")
+    payee_account = serializers.CharField(
+        max_length=64, help_text="IBAN; spaces and lower case accepted (stored encrypted, normalised)."
+    )
     justification = serializers.CharField(max_length=2000)
 
 
@@ -92,7 +95,19 @@ class TransitionSerializer(serializers.Serializer):
 class ApprovalSerializer(serializers.Serializer):
     approver = serializers.CharField(source="approver_username", help_text="Username of the approver.")
     at = serializers.DateTimeField(source="created_at")
-    comment = serializers.CharField()
+    comment = serializers.SerializerMethodField(
+        help_text='Sealed under the case\'s data key; "[erased]" after erasure.'
+    )
+
+    def get_comment(self, obj) -> str:
+        return sealed_text(obj, "comment") or ""
+
+
+class MakerSerializer(serializers.Serializer):
+    user = serializers.CharField(source="username", help_text="Username of the maker.")
+    role = serializers.CharField(help_text="creator, editor or submitter.")
+    fields = serializers.ListField(child=serializers.CharField(), help_text="For an edit: the fields it changed.")
+    at = serializers.DateTimeField(source="created_at")
 
 
 class DisbursementSerializer(serializers.Serializer):
@@ -104,11 +119,18 @@ class DisbursementSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()
     payee_type = serializers.CharField()
-    payee_name = serializers.SerializerMethodField(help_text="Masked.")
-    payee_account = serializers.SerializerMethodField(help_text="Masked: the last four characters only.")
-    justification = serializers.CharField()
+    payee_name = serializers.SerializerMethodField(help_text="Masked, except for an approver deciding it.")
+    payee_account = serializers.SerializerMethodField(
+        help_text="The IBAN, masked to its last four characters except for an approver deciding it."
+    )
+    payee_shown_in_full = serializers.SerializerMethodField()
+    payee_account_on_other_cases = serializers.SerializerMethodField(
+        help_text="For an approver deciding it: references of other cases paying the same IBAN (a warning)."
+    )
+    justification = serializers.SerializerMethodField()
     approvals_required = serializers.IntegerField()
     approvals = serializers.SerializerMethodField()
+    makers = MakerSerializer(many=True, help_text="Creator, every edit of the draft and every submission.")
     available_transitions = serializers.SerializerMethodField()
     requested_by = serializers.CharField(source="requested_by.username")
     payment_reference = serializers.CharField()
@@ -120,13 +142,30 @@ class DisbursementSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
+    def _deciding(self, obj) -> bool:
+        cache = self.context.setdefault("deciding", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = approver_deciding(self.context["request"].user, obj)
+        return cache[obj.pk]
+
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_payee_name(self, obj) -> str | None:
-        return masked_payee(obj)["payee_name"]
+        return payee_details(obj, revealed=self._deciding(obj))["payee_name"]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_payee_account(self, obj) -> str | None:
-        return masked_payee(obj)["payee_account"]
+        return payee_details(obj, revealed=self._deciding(obj))["payee_account"]
+
+    def get_payee_shown_in_full(self, obj) -> bool:
+        return self._deciding(obj)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_payee_account_on_other_cases(self, obj) -> list[str]:
+        return payee_account_elsewhere(obj) if self._deciding(obj) else []
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_justification(self, obj) -> str | None:
+        return sealed_text(obj, "justification")
 
     @extend_schema_field(ApprovalSerializer(many=True))
     def get_approvals(self, obj):

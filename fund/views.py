@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Role, user_roles
+from audit.denials import refusal_record
 from config.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from fund import selectors, services
 from fund.choices import DisbursementStatus
@@ -37,7 +38,9 @@ from fund.forms import (
 from fund.permissions import update_refusal
 from fund.policy import current_policy
 from fund.services.bank import payees_reveal, payment_batch_export, statement_reconcile
+from fund.services.requests import PAYEE_FIELDS
 from referrals.selectors import case_get_for_user
+from referrals.services import case_pii_viewed_record
 
 
 def domain_errors_as_http(view):
@@ -109,8 +112,13 @@ def deposit_create(request):
 @login_required
 @domain_errors_as_http
 def approval_queue(request):
+    rows = selectors.approval_queue_rows_for_user(user=request.user)
+    for case in {
+        row["disbursement"].case_id: row["disbursement"].case for row in rows if row["payee_revealed"]
+    }.values():
+        case_pii_viewed_record(case=case, actor=request.user, via="page", fields=PAYEE_FIELDS)
     context = {
-        "rows": selectors.approval_queue_rows_for_user(user=request.user),
+        "rows": rows,
         "policy": current_policy(),
         "transition_form": TransitionForm(),
     }
@@ -234,6 +242,9 @@ def disbursement_create(request, case_id):
             actor=request.user, case=case, request=services.DisbursementInput(**form.cleaned_data)
         )
     except DomainError as exc:
+        for name, errors in (exc.errors or {}).items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
         messages.error(request, exc.detail)
         return _case_page(request, case, request_form=form, status=exc.status)
     messages.success(request, _("The payment request was saved as a draft. Submit it when it is ready."))
@@ -319,6 +330,8 @@ def _apply_transition(request, disbursement, name: str, fields: dict) -> None:
     try:
         updated = services.disbursement_transition(disbursement=disbursement, actor=request.user, name=name, **fields)
     except DomainError as exc:
+        if isinstance(exc, PermissionDenied):
+            refusal_record(request, code=exc.code)  # shown as a message, not a 403 page
         messages.error(request, exc.detail)
         return
     status = getattr(updated, "status", None)

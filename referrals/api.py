@@ -79,7 +79,11 @@ class CaseAPIView(APIView):
     def case_detail(self, case, *, pii_visible: bool | None = None) -> dict:
         user = self.request.user
         visible = selectors.works_the_case(user, case) if pii_visible is None else pii_visible
-        return CaseDetailSerializer(case, context={"user": user, "pii_visible": visible}).data
+        data = CaseDetailSerializer(case, context={"user": user, "pii_visible": visible}).data
+        if pii_visible is None and data.get("pii_visible"):
+            # Shown in full without a reveal (the caseworkers of the case): on the record too.
+            services.case_pii_viewed_record(case=case, actor=user, via="api")
+        return data
 
 
 class ReferralCreateAPI(CaseAPIView):

@@ -86,7 +86,7 @@ def _timeline(case) -> list[dict]:
                 "label": action_label(event.action),
                 "from": statuses.get(payload.get("from")),
                 "to": statuses.get(payload.get("to")),
-                "reason": event.reason,
+                "reason": event.reason_text,
                 "fields": [field_label(f) for f in (*payload.get("fields", []), *payload.get("victim_fields", []))]
                 if event.action in ("case.updated",)
                 else [],

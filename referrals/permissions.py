@@ -72,6 +72,12 @@ def is_case_caseworker(user, case: Case) -> bool:
     )
 
 
+def is_erased(case: Case) -> bool:
+    """The case's data key was destroyed (`case_erase`): nothing about it can
+    be written any more."""
+    return case.data_key.destroyed_at is not None
+
+
 def submission_checklist(case: Case) -> list[tuple[str, str]]:
     """What is still missing before the case can be submitted for approval:
     (the field to fill in, what is missing)."""
@@ -105,6 +111,8 @@ def transition_refusal(user, case: Case, name: str) -> DomainError | None:
             _("A case that is %(status)s does not allow this: %(action)s.")
             % {"status": case.get_status_display().lower(), "action": TRANSITION_LABELS[name]}
         )
+    if name == "reopen" and is_erased(case):
+        return TransitionNotAllowed(_("This case's personal data was erased: it cannot be reopened."))
     if name in _ASSIGNED_ONLY and case.assigned_to_id != user.pk:
         return PermissionDenied(_("Only the caseworker assigned to the case may do this."))
     if name == "approve" and case.assigned_to_id == user.pk:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
+from accounts.idempotency import idempotency_records_purge
 from accounts.roles import Role, user_roles
 from accounts.services import organisation_get_or_create
 from audit.services import audit_record
@@ -23,7 +24,13 @@ from config.errors import ConcurrentUpdate, PermissionDenied, TransitionNotAllow
 from referrals.choices import AgeBand, CaseStatus, IntakeChannel
 from referrals.hooks import run_erase_hooks, run_withdrawal_hooks
 from referrals.models import PERSONAL_FIELDS, Case, CaseReferenceCounter, VictimProfile
-from referrals.permissions import REASON_REQUIRED, TRANSITION_LABELS, is_case_caseworker, transition_refusal
+from referrals.permissions import (
+    REASON_REQUIRED,
+    TRANSITION_LABELS,
+    is_case_caseworker,
+    is_erased,
+    transition_refusal,
+)
 from referrals.validation import clean_reason, validate_case_fields, validate_victim_fields
 from vault.services import data_key_create, data_key_destroy
 
@@ -206,6 +213,8 @@ def case_update(*, case: Case, actor, changes: dict) -> Case:
     case = lock_case(case.pk)
     if not is_case_caseworker(actor, case) or case.assigned_to_id != actor.pk:
         raise PermissionDenied(_("Only the caseworker assigned to the case may edit it."))
+    if is_erased(case):
+        raise TransitionNotAllowed(_("This case's personal data was erased: it cannot be edited."))
     if case.status not in EDITABLE_STATES:
         raise TransitionNotAllowed(
             _("A case that is %(s)s cannot be edited.") % {"s": case.get_status_display().lower()}
@@ -280,7 +289,13 @@ def case_transition(*, case: Case, actor, name: str, reason: str = "") -> Case:
         # Apps above (the fund) cancel what hangs on the case, in this transaction.
         payload.update(run_withdrawal_hooks(case=case, actor=actor, reason=reason))
     audit_record(
-        action=f"case.{name}", actor=actor, object_type="case", object_id=case.pk, payload=payload, reason=reason
+        action=f"case.{name}",
+        actor=actor,
+        object_type="case",
+        object_id=case.pk,
+        payload=payload,
+        reason=reason,
+        reason_key=case.data_key,
     )
     return case
 
@@ -305,6 +320,8 @@ def case_reveal_pii(*, case: Case, actor, reason: str) -> Case:
 
     if not can_reveal(actor, case):
         raise PermissionDenied(_("Your role may not see this case's personal data."))
+    if is_erased(case):
+        raise TransitionNotAllowed(_("This case's personal data was erased: there is nothing to reveal."))
     reason = clean_reason(reason, required=True, missing=_("A reason is required to reveal personal data."))
     audit_record(
         action="case.pii_revealed",
@@ -313,8 +330,26 @@ def case_reveal_pii(*, case: Case, actor, reason: str) -> Case:
         object_id=case.pk,
         payload={"reference": case.reference, "fields": PERSONAL_FIELDS},
         reason=reason,
+        reason_key=case.data_key,
     )
     return case
+
+
+@transaction.atomic
+def case_pii_viewed_record(*, case: Case, actor, via: str, fields: list[str] | None = None) -> None:
+    """Record that a response or page (`via`) showed `actor` the case's
+    personal data unmasked (DESIGN.md §7). An explicit reveal is recorded as
+    `case.pii_revealed` instead; an erased case shows nothing to record.
+    `fields`: what was shown, when not the victim's profile (a payee)."""
+    if is_erased(case):
+        return
+    audit_record(
+        action="case.pii_viewed",
+        actor=actor,
+        object_type="case",
+        object_id=case.pk,
+        payload={"reference": case.reference, "via": via, "fields": sorted(fields or PERSONAL_FIELDS)},
+    )
 
 
 ERASABLE_STATES = (CaseStatus.CLOSED, CaseStatus.WITHDRAWN, CaseStatus.REJECTED)
@@ -339,6 +374,8 @@ def case_erase(*, case: Case, actor, reason: str) -> Case:
     VictimProfile.objects.filter(case=case).update(document_number_index=None, phone_index=None, name_dob_index=None)
     payload = {"reference": case.reference, "data_key": str(case.data_key_id)}
     payload.update(run_erase_hooks(case=case, actor=actor))
+    # Stored API answers about the case (Idempotency-Key replays) go too.
+    payload["idempotency_records_purged"] = idempotency_records_purge(subject_id=case.pk)
     data_key_destroy(data_key=case.data_key)
     audit_record(
         action="case.erased",

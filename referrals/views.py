@@ -41,6 +41,20 @@ from vault.errors import DataKeyDestroyed
 PAGE_SIZE = 25
 
 
+def _case_page(request, case, context: dict, status: int = 200):
+    """The case page; showing the victim's data unmasked is recorded as
+    `case.pii_viewed` (an explicit reveal is recorded as `case.pii_revealed`)."""
+    if context.get("pii_visible"):
+        services.case_pii_viewed_record(case=case, actor=request.user, via="page")
+    return render(request, "referrals/case_detail.html", context, status=status)
+
+
+def _refused(response, exc: DomainError):
+    """Tag a refusal page with its code, for its `access.denied` event."""
+    response.vaf_refusal_code = exc.code
+    return response
+
+
 def _visible_case(request, case_id):
     try:
         return selectors.case_get_for_user(user=request.user, case_id=case_id)
@@ -130,7 +144,7 @@ def referral_create(request):
 @require_http_methods(["GET"])
 def case_detail(request, case_id):
     case = _visible_case(request, case_id)
-    return render(request, "referrals/case_detail.html", case_page_context(request, case))
+    return _case_page(request, case, case_page_context(request, case))
 
 
 @never_cache
@@ -145,11 +159,11 @@ def case_reveal(request, case_id):
         except DomainError as exc:
             add_domain_errors(form, exc)
             context = case_page_context(request, case, reveal_form=form)
-            return render(request, "referrals/case_detail.html", context, status=exc.status)
+            return _refused(_case_page(request, case, context, status=exc.status), exc)
         context = case_page_context(request, case, pii_visible=True)
-        return render(request, "referrals/case_detail.html", context)
+        return render(request, "referrals/case_detail.html", context)  # recorded as case.pii_revealed
     context = case_page_context(request, case, reveal_form=form)
-    return render(request, "referrals/case_detail.html", context, status=400)
+    return _case_page(request, case, context, status=400)
 
 
 @never_cache
@@ -166,13 +180,13 @@ def case_transition(request, case_id, name):
         except DomainError as exc:
             add_domain_errors(form, exc)
             context = case_page_context(request, case, failed_transition=(name, form, exc.detail))
-            return render(request, "referrals/case_detail.html", context, status=exc.status)
+            return _refused(_case_page(request, case, context, status=exc.status), exc)
         messages.success(
             request, _("Case %(ref)s: %(status)s.") % {"ref": case.reference, "status": case.get_status_display()}
         )
         return redirect(case)
     context = case_page_context(request, case, failed_transition=(name, form, _("Check the reason.")))
-    return render(request, "referrals/case_detail.html", context, status=400)
+    return _case_page(request, case, context, status=400)
 
 
 def _editable_case(request, case_id):
@@ -218,6 +232,8 @@ def assessment_edit(request, case_id):
         **{name: getattr(case, name) for name in CODED_INTAKE_FIELDS},
     }
     form = AssessmentForm(request.POST or None, initial=initial)
+    if request.method == "GET" and notes:
+        services.case_pii_viewed_record(case=case, actor=request.user, via="page")
     return _edit(request, case, form, template="referrals/assessment_form.html", changes=AssessmentForm.changes)
 
 
@@ -237,6 +253,8 @@ def victim_edit(request, case_id):
             return redirect(case)
         initial[name] = value
     form = VictimForm(request.POST or None, initial=initial)
+    if request.method == "GET":
+        services.case_pii_viewed_record(case=case, actor=request.user, via="page")
     return _edit(
         request, case, form, template="referrals/victim_form.html", changes=lambda f: {"victim": f.victim_data()}
     )

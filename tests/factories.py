@@ -20,3 +20,10 @@ def make_user(*roles: str, organisation: str = "Test Organisation", username: st
         validate=False,
         **extra,
     )
+
+
+def fake_iban(number: int, *, bank: str = "WEST123456") -> str:
+    """A valid IBAN (ISO 13616 check digits) of an obviously fake GB account."""
+    from schwifty import IBAN
+
+    return IBAN.generate("GB", bank_code=bank, account_code=f"{number:08d}").compact

@@ -9,16 +9,26 @@ import unicodedata
 _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
 
 
+def ascii_digits(value: str) -> str:
+    """Every Unicode decimal digit (Arabic-Indic ٠-٩, Eastern Arabic-Indic ۰-۹,
+    Devanagari, fullwidth, ...) written as its ASCII digit, so `P٩٩٨٨٧٧٦٦`
+    and `P99887766` normalise alike. Other characters are kept."""
+    return "".join(
+        str(unicodedata.decimal(c)) if not c.isascii() and unicodedata.decimal(c, None) is not None else c
+        for c in value
+    )
+
+
 def _digits(value: str) -> str:
     out = []
-    for char in unicodedata.normalize("NFKC", value):
+    for char in ascii_digits(unicodedata.normalize("NFKC", value)):
         if char.isdigit():
             out.append(str(unicodedata.digit(char)))
     return "".join(out)
 
 
 def document(value: str) -> str | None:
-    text = unicodedata.normalize("NFKC", value).upper()
+    text = ascii_digits(unicodedata.normalize("NFKC", value)).upper()
     text = "".join(c for c in text if c.isalnum())
     return text or None
 
@@ -35,7 +45,7 @@ def phone(value: str) -> str | None:
 def name(value: str) -> str | None:
     text = unicodedata.normalize("NFKD", value.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
-    text = unicodedata.normalize("NFKC", text).translate(_ARABIC_FOLD)
+    text = ascii_digits(unicodedata.normalize("NFKC", text)).translate(_ARABIC_FOLD)
     words = "".join(c if c.isalnum() else " " for c in text).split()
     return " ".join(words) or None
 
@@ -52,7 +62,16 @@ def name_and_date_of_birth(full_name: str | None, date_of_birth) -> str | None:
     return f"{normalised}|{date_of_birth}"
 
 
+def account(value: str) -> str | None:
+    """An account number (IBAN) as the bank reads it: ASCII digits, no spaces
+    or separators, upper case."""
+    text = ascii_digits(unicodedata.normalize("NFKC", value)).upper()
+    text = "".join(c for c in text if c.isascii() and c.isalnum())
+    return text or None
+
+
 NORMALISERS = {
+    "account": lambda values: account(values[0]) if values[0] else None,
     "document": lambda values: document(values[0]) if values[0] else None,
     "phone": lambda values: phone(values[0]) if values[0] else None,
     "name_dob": lambda values: name_and_date_of_birth(values[0], values[1]),

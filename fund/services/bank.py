@@ -4,6 +4,7 @@ transaction; payee details shown in full are recorded per disbursement."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -45,6 +46,9 @@ def _record_payee_revealed(*, actor, disbursement: Disbursement, reason: str, ba
         object_id=disbursement.pk,
         payload=payload,
         reason=reason,
+        # What finance types may name someone: sealed under the case's key
+        # (the fixed batch-export reason names nobody).
+        reason_key=None if batch else disbursement.case.data_key,
     )
 
 
@@ -156,6 +160,7 @@ def statement_reconcile(*, actor, statement_reference: str, raw: bytes) -> Recon
             errors={"statement_reference": [_("This field is required.")]},
         )
     lines = parse_statement(raw)
+    file_sha256 = hashlib.sha256(raw).hexdigest()
     report = Reconciliation(statement_reference=statement_reference)
     lock_fund()  # one import at a time; the transitions below take the same lock
     seen: set[str] = set()
@@ -170,6 +175,7 @@ def statement_reconcile(*, actor, statement_reference: str, raw: bytes) -> Recon
             actor=actor,
             name="reconcile",
             statement_reference=f"{statement_reference} line {line.line}"[:100],
+            statement={"file_sha256": file_sha256, "line": line.line, "statement_reference": statement_reference},
         )
         report.matched.append({**entry, "disbursement": disbursement, "case_reference": disbursement.case.reference})
     audit_record(
@@ -179,6 +185,7 @@ def statement_reconcile(*, actor, statement_reference: str, raw: bytes) -> Recon
         object_id=fund_get_current().pk,
         payload={
             "statement_reference": statement_reference,
+            "file_sha256": file_sha256,
             "lines": len(lines),
             "matched": [str(m["disbursement"].pk) for m in report.matched],
             "unmatched_lines": [u["line"] for u in report.unmatched],

@@ -12,9 +12,11 @@ from accounts.roles import Role, user_roles
 from audit.services import audit_record
 from config.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fund.choices import PayeeType
-from fund.models import Disbursement
+from fund.models import Disbursement, DisbursementMaker, MakerRole
+from fund.payee import clean_iban, iban_error
 from fund.permissions import update_refusal
 from fund.policy import parse_amount
+from fund.services.limits import check_case_limit
 from fund.services.locks import fund_get_current, lock_disbursement
 from referrals.choices import AssistanceCategory, CaseStatus
 from referrals.permissions import is_case_caseworker
@@ -67,9 +69,21 @@ def clean_disbursement_fields(data: dict) -> dict:
     for name in TEXT_LIMITS:
         if name in data:
             cleaned[name] = _clean_text(name, data[name], errors)
+    if cleaned.get("payee_account") and "payee_account" not in errors:
+        iban = clean_iban(cleaned["payee_account"])
+        if iban is None:
+            errors["payee_account"] = [iban_error()]
+        cleaned["payee_account"] = iban
     if errors:
         raise ValidationFailed(_("Invalid input: %(fields)s.") % {"fields": ", ".join(sorted(errors))}, errors=errors)
     return cleaned
+
+
+def maker_record(*, disbursement: Disbursement, actor, role: str, fields: list[str] | None = None) -> None:
+    """One more maker of the request (DESIGN.md §4), in the caller's transaction."""
+    DisbursementMaker.objects.create(
+        disbursement=disbursement, user=actor, username=actor.get_username(), role=role, fields=sorted(fields or [])
+    )
 
 
 def _request_payload(disbursement: Disbursement) -> dict:
@@ -95,6 +109,7 @@ def disbursement_create(*, actor, case, request: DisbursementInput) -> Disbursem
         raise TransitionNotAllowed(_("Payments can only be requested for an active case."))
     cleaned = clean_disbursement_fields(asdict(request))
     fund = fund_get_current()
+    check_case_limit(case_id=case.pk, amount=cleaned["amount"], currency=fund.currency)
     disbursement = Disbursement(
         fund=fund,
         case=case,
@@ -108,6 +123,7 @@ def disbursement_create(*, actor, case, request: DisbursementInput) -> Disbursem
     disbursement.payee_name = cleaned["payee_name"]
     disbursement.payee_account = cleaned["payee_account"]
     disbursement.save()
+    maker_record(disbursement=disbursement, actor=actor, role=MakerRole.CREATOR)
     audit_record(
         action="disbursement.created",
         actor=actor,
@@ -120,7 +136,9 @@ def disbursement_create(*, actor, case, request: DisbursementInput) -> Disbursem
 
 @transaction.atomic
 def disbursement_update(*, disbursement: Disbursement, actor, changes: dict) -> Disbursement:
-    """Change a draft (for instance after it was returned for changes)."""
+    """Change a draft (for instance after it was returned for changes). The
+    editor becomes a maker of the request, with the names of what changed."""
+    lock_case(disbursement.case_id)  # lock order: case -> disbursement
     disbursement = lock_disbursement(disbursement.pk)
     refusal = update_refusal(actor, disbursement)
     if refusal is not None:
@@ -138,7 +156,15 @@ def disbursement_update(*, disbursement: Disbursement, actor, changes: dict) -> 
             setattr(disbursement, name, value)
             changed.append(name)
     if changed:
+        if "amount" in changed:
+            check_case_limit(
+                case_id=disbursement.case_id,
+                amount=disbursement.amount,
+                currency=disbursement.currency,
+                excluding=disbursement.pk,
+            )
         disbursement.save()
+        maker_record(disbursement=disbursement, actor=actor, role=MakerRole.EDITOR, fields=changed)
         audit_record(
             action="disbursement.updated",
             actor=actor,

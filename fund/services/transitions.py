@@ -10,20 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from audit.services import audit_record
-from config.errors import CaseLimitExceeded, ConcurrentUpdate, InsufficientFunds, ValidationFailed
-from fund.choices import COMMITTED_STATES, COUNTED_STATES
+from config.errors import ConcurrentUpdate, InsufficientFunds, TransitionNotAllowed, ValidationFailed
+from fund.choices import COMMITTED_STATES
 from fund.choices import LedgerEntryKind as Kind
-from fund.models import Approval, Disbursement, Fund
+from fund.models import Approval, Disbursement, Fund, MakerRole
+from fund.payee import payee_account_elsewhere
 from fund.permissions import REASON_REQUIRED, current_approvals, transition_refusal
 from fund.policy import current_policy
 from fund.services.ledger import fund_balances, ledger_entry_add
+from fund.services.limits import check_case_limit
 from fund.services.locks import lock_disbursement, lock_fund
+from fund.services.requests import PAYEE_FIELDS, maker_record
 from referrals.services import lock_case
 
 INPUT_LIMITS = {"reason": 2000, "payment_reference": 100, "statement_reference": 100}
@@ -62,18 +64,9 @@ def _check_input(name: str, given: TransitionInput) -> None:
 
 def _check_money(fund: Fund, disbursement: Disbursement) -> None:
     """Conditions of the final approval, checked under the fund lock."""
-    policy = current_policy()
-    counted = (
-        Disbursement.objects.filter(case_id=disbursement.case_id, status__in=COUNTED_STATES)
-        .exclude(pk=disbursement.pk)
-        .aggregate(total=Sum("amount"))["total"]
-        or 0
+    check_case_limit(
+        case_id=disbursement.case_id, amount=disbursement.amount, currency=fund.currency, excluding=disbursement.pk
     )
-    if counted + disbursement.amount > policy.case_limit:
-        raise CaseLimitExceeded(
-            _("This payment would take the case's approved and paid total to %(t)s %(c)s, over the limit of %(l)s.")
-            % {"t": counted + disbursement.amount, "c": fund.currency, "l": policy.case_limit}
-        )
     available = fund_balances(fund).available
     if available < disbursement.amount:
         raise InsufficientFunds(
@@ -93,17 +86,25 @@ def _approve(fund, disbursement, actor, given, payload) -> None:
         approver=actor,
         approver_username=actor.get_username(),
         round=disbursement.approval_round,
-        comment=given.reason,
+        comment=given.reason or None,
     )
     disbursement.approve(fully_approved=fully_approved)
     payload.update(approvals=len(approvals) + 1, approvals_required=required)
+    # The approver decides seeing the payee's name and full IBAN (the
+    # approval screen); that showing is recorded here, not as a reveal.
+    elsewhere = payee_account_elsewhere(disbursement)
+    payload.update(payee_shown=list(PAYEE_FIELDS), payee_account_on_other_cases=elsewhere)
     if fully_approved:
         disbursement.approved_at = timezone.now()
         payload["ledger"] = Kind.COMMIT
 
 
 def _submit(fund, disbursement, actor, given, payload) -> None:
+    check_case_limit(
+        case_id=disbursement.case_id, amount=disbursement.amount, currency=fund.currency, excluding=disbursement.pk
+    )
     disbursement.submit()
+    maker_record(disbursement=disbursement, actor=actor, role=MakerRole.SUBMITTER)
     disbursement.submitted_by = actor
     disbursement.submitted_at = timezone.now()
     disbursement.approvals_required_at_submission = current_policy().approvals_required(disbursement.amount)
@@ -151,8 +152,22 @@ _EFFECTS = {
 }
 
 
-def _apply(*, fund: Fund, disbursement: Disbursement, actor, name: str, given: TransitionInput, via: str = "") -> None:
+def _apply(
+    *,
+    fund: Fund,
+    disbursement: Disbursement,
+    actor,
+    name: str,
+    given: TransitionInput,
+    via: str = "",
+    statement: dict | None = None,
+) -> None:
     """Change state, save, write the ledger and the audit event. Locks are held."""
+    data_key = disbursement.case.data_key
+    if data_key.destroyed_at is not None and (given.reason or name not in ("reconcile", "cancel")):
+        # An erased case's free text cannot be sealed: nothing more is written
+        # about it but the bookkeeping of money already paid.
+        raise TransitionNotAllowed(_("This case's personal data was erased: its payment requests cannot change."))
     payload: dict = {
         "case": str(disbursement.case_id),
         "case_reference": disbursement.case.reference,
@@ -174,6 +189,9 @@ def _apply(*, fund: Fund, disbursement: Disbursement, actor, name: str, given: T
     payload["to"] = disbursement.status
     if via:
         payload["via"] = via
+    if statement:
+        payload["via"] = "statement_import"
+        payload["statement"] = statement
     audit_record(
         action=f"disbursement.{name}",
         actor=actor,
@@ -181,6 +199,7 @@ def _apply(*, fund: Fund, disbursement: Disbursement, actor, name: str, given: T
         object_id=disbursement.pk,
         payload=payload,
         reason=given.reason,
+        reason_key=data_key,
     )
 
 
@@ -193,8 +212,12 @@ def disbursement_transition(
     reason: str = "",
     payment_reference: str = "",
     statement_reference: str = "",
+    statement: dict | None = None,
 ) -> Disbursement:
-    """Apply transition `name`; the approval comment travels as `reason`."""
+    """Apply transition `name`; the approval comment travels as `reason`.
+
+    `statement`: a reconcile matched by the bank statement import (its file's
+    SHA-256 and line), which may settle anyone's payment."""
     given = TransitionInput(
         reason=(reason or "").strip(),
         payment_reference=(payment_reference or "").strip(),
@@ -204,11 +227,11 @@ def disbursement_transition(
         lock_case(disbursement.case_id)  # the case must stay active while this commits
     fund = lock_fund(disbursement.fund_id)
     disbursement = lock_disbursement(disbursement.pk)
-    refusal = transition_refusal(actor, disbursement, name)
+    refusal = transition_refusal(actor, disbursement, name, by_statement=statement is not None and name == "reconcile")
     if refusal is not None:
         raise refusal
     _check_input(name, given)
-    _apply(fund=fund, disbursement=disbursement, actor=actor, name=name, given=given)
+    _apply(fund=fund, disbursement=disbursement, actor=actor, name=name, given=given, statement=statement)
     return disbursement
 
 

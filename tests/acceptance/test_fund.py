@@ -164,12 +164,12 @@ def test_single_approval_pay_reconcile(p, api, active):
     # paid at most once
     assert_error(api.dt(p.finance2, did, "pay", payment_reference="BANK-0002"), 409, "transition_not_allowed")
     api.assert_balances("10000.00", "0.00", "4999.99", "5000.01")
-    err = assert_error(api.dt(p.finance, did, "reconcile"), 400, "validation_error")
+    err = assert_error(api.dt(p.finance2, did, "reconcile"), 400, "validation_error")
     assert "statement_reference" in err["errors"]
-    rec = api.dt_ok(p.finance, did, "reconcile", statement_reference="STMT-2026-11")
+    rec = api.dt_ok(p.finance2, did, "reconcile", statement_reference="STMT-2026-11")
     assert rec["status"] == "reconciled"
     api.assert_balances("10000.00", "0.00", "4999.99", "5000.01")
-    assert_error(api.dt(p.finance, did, "reconcile", statement_reference="S"), 409, "transition_not_allowed")
+    assert_error(api.dt(p.finance2, did, "reconcile", statement_reference="S"), 409, "transition_not_allowed")
     assert api.verify()["ok"] is True
 
 
@@ -282,11 +282,9 @@ def test_case_limit_50000(p, api, active):
     api.assert_balances("100000.00", "45000.00", "0.00", "55000.00")
     api.dt_ok(p.finance, big, "pay", payment_reference="BIG-1")
     api.assert_balances("100000.00", "0.00", "45000.00", "55000.00")
-    # 45,000 + 5,000.01 > 50,000
-    over = api.request_ok(active["id"], "5000.01")["id"]
-    api.dt_ok(p.cw, over, "submit")
-    api.dt_ok(p.approver, over, "approve")
-    assert_error(api.dt(p.approver2, over, "approve"), 409, "case_limit_exceeded")
+    # 45,000 + 5,000.01 > 50,000: refused from the draft on (DESIGN.md §4)
+    over = api.request(active["id"], "5000.01")
+    assert_error(over, 409, "case_limit_exceeded")
     api.assert_balances("100000.00", "0.00", "45000.00", "55000.00")
     # exactly 50,000 is allowed
     fit = api.request_ok(active["id"], "5000.00")["id"]
@@ -295,12 +293,12 @@ def test_case_limit_50000(p, api, active):
     api.dt_ok(p.approver2, fit, "approve")
     api.assert_balances("100000.00", "5000.00", "45000.00", "50000.00")
     # one more cent is over
-    cent = api.request_ok(active["id"], "0.01")["id"]
-    api.dt_ok(p.cw, cent, "submit")
-    assert_error(api.dt(p.approver, cent, "approve"), 409, "case_limit_exceeded")
+    assert_error(api.request(active["id"], "0.01"), 409, "case_limit_exceeded")
     # cancelled money does not count
     api.dt_ok(p.cw, fit, "cancel", reason="Not needed")
     api.assert_balances("100000.00", "0.00", "45000.00", "55000.00")
+    cent = api.request_ok(active["id"], "0.01")["id"]
+    api.dt_ok(p.cw, cent, "submit")
     api.dt_ok(p.approver, cent, "approve")
     api.assert_balances("100000.00", "0.01", "45000.00", "54999.99")
     # a different case has its own limit
@@ -588,7 +586,7 @@ def test_full_fund_path_and_audit_verify(p, api, active):
     api.assert_balances("60000.00", "7500.75", "1500.25", "50999.00")
     api.dt_ok(p.finance2, dual, "pay", payment_reference="PAY-D2")
     api.assert_balances("60000.00", "0.00", "9001.00", "50999.00")
-    api.dt_ok(p.finance, small, "reconcile", statement_reference="STMT-1")
+    api.dt_ok(p.finance2, small, "reconcile", statement_reference="STMT-1")  # not the payer
     api.dt_ok(p.finance, dual, "reconcile", statement_reference="STMT-1")
     api.assert_balances("60000.00", "0.00", "9001.00", "50999.00")
     v = api.verify()
@@ -627,8 +625,10 @@ def test_threshold_and_case_limit_configurable(p, api, active, settings):
     api.dt_ok(p.cw, d["id"], "submit")
     api.dt_ok(p.approver, d["id"], "approve")
     api.dt_ok(p.approver2, d["id"], "approve")
-    e = api.request_ok(active["id"], "50.01")["id"]
+    assert_error(api.request(active["id"], "50.01"), 409, "case_limit_exceeded")
+    e = api.request_ok(active["id"], "50.00")["id"]
     api.dt_ok(p.cw, e, "submit")
+    settings.VAF_CASE_LIMIT = Decimal("149.99")  # lowered while it waits
     assert_error(api.dt(p.approver, e, "approve"), 409, "case_limit_exceeded")
 
 

@@ -18,7 +18,7 @@ SECRETS = {
 }
 SUMMARY = "Narrative marmalade cormorant"
 NOTES = "Assessment periwinkle zeppelin"
-PAYEE_ACCOUNT = "SA9911112222333344445555"
+PAYEE_ACCOUNT = "SA7311112222333344445555"
 PAYEE_NAME = "Wilhelmina Grackleford"
 PARTNER_SECRETS = {
     "full_name": "Obadiah Fernsplitter",

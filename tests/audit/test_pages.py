@@ -317,5 +317,5 @@ def test_a_real_reveal_reaches_the_access_review(auditor_client):
     case_reveal_pii(case=case, actor=caseworker, reason="Calling the person back")
     response = auditor_client.get(reverse("audit:access_review"), {"reference": case.reference})
     events = response.context["page"].events
-    assert [(e.actor_username, e.reason) for e in events] == [(caseworker.username, "Calling the person back")]
+    assert [(e.actor_username, e.reason_text) for e in events] == [(caseworker.username, "Calling the person back")]
     assert "Fake Person One" not in response.content.decode()

@@ -20,6 +20,7 @@ def _demo_users():
             "approver": ["approver"],
             "approver2": ["approver"],
             "finance": ["finance"],
+            "finance2": ["finance"],
             "auditor": ["auditor"],
             "admin": ["admin"],
             "intake": ["intake_partner"],
@@ -35,7 +36,7 @@ def test_seed_creates_every_state_once(db):
     states = set(Disbursement.objects.values_list("status", flat=True))
     assert states == set(DisbursementStatus.values)
     payees = {d.payee_account for d in Disbursement.objects.select_related("case__data_key")}
-    assert all(account.startswith("DEMO-") for account in payees)
+    assert all(account.startswith("GB") and account[4:8] == "DEMO" for account in payees)  # fake bank code
     entries = LedgerEntry.objects.count()
     fund_demo.seed(users=users, stdout=out)
     assert LedgerEntry.objects.count() == entries

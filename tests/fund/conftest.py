@@ -63,7 +63,7 @@ def request_payment(case, caseworker, amount="1000.00", **overrides):
         "amount": amount,
         "payee_type": "vendor",
         "payee_name": "Test Clinic",
-        "payee_account": "TEST-0000-0001",
+        "payee_account": "GB46WEST12345600000001",
         "justification": "Medical examination.",
         **overrides,
     }
@@ -89,7 +89,8 @@ def drive(disbursement, people, state: str):
         "cancel": (people.caseworker, {"reason": "Not needed."}),
         "pay": (people.finance, {"payment_reference": f"PAY-{disbursement.pk.hex[:8]}"}),
         "mark_failed": (people.finance, {"reason": "Bank returned it."}),
-        "reconcile": (people.finance, {"statement_reference": "STMT-1"}),
+        # Not the payer (people.finance): reconciling is someone else's check.
+        "reconcile": (people.finance2, {"statement_reference": "STMT-1"}),
     }
     for step in steps:
         actor, extra = actor_for[step]

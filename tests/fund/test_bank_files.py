@@ -47,11 +47,11 @@ def test_batch_lists_approved_and_failed_payments_and_is_audited(people, case, f
     assert {row["disbursement_id"] for row in rows} == {str(approved.pk), str(failed.pk)}
     first = next(row for row in rows if row["disbursement_id"] == str(approved.pk))
     assert first["payee_name"] == "'=cmd|' /C calc'!A0"
-    assert first["payee_account"] == "TEST-0000-0001"
+    assert first["payee_account"] == "GB46WEST12345600000001"
     assert (first["amount"], first["currency"], first["case_reference"]) == ("1000.00", "SAR", case.reference)
     event = AuditEvent.objects.get(action="fund.batch_exported")
     assert event.payload["count"] == 2 and event.payload["total"] == "1020.00"
-    assert "TEST-0000-0001" not in str(event.payload)
+    assert "GB46WEST12345600000001" not in str(event.payload)
 
 
 def test_batch_export_records_each_payee_it_carries_as_revealed(people, case, funded):
@@ -69,7 +69,7 @@ def test_batch_export_records_each_payee_it_carries_as_revealed(people, case, fu
         assert event.reason == "payment batch export"
         assert event.payload["batch"] is True
         assert (event.payload["case_id"], event.payload["case_reference"]) == (str(case.pk), case.reference)
-        assert "TEST-0000-0001" not in str(event.payload) and "Test Clinic" not in str(event.payload)
+        assert "GB46WEST12345600000001" not in str(event.payload) and "Test Clinic" not in str(event.payload)
     # The personal-data access review lists the export and each payee it carried.
     assert {"fund.batch_exported", "disbursement.payee_revealed"} <= set(REVEAL_ACTIONS)
 

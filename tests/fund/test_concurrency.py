@@ -163,7 +163,7 @@ def _create_request(user, case):
             "amount": "10.00",
             "payee_type": "vendor",
             "payee_name": "Race Clinic",
-            "payee_account": "RACE-0000-0001",
+            "payee_account": "GB83WEST12345600000111",
             "justification": "Race test.",
         }
         response = client.post("/api/v1/disbursements/", body, format="json")
@@ -206,3 +206,50 @@ def test_withdrawing_a_case_while_its_request_is_approved_leaves_no_commitment(p
         assert commits == releases  # whatever was committed was released
     deposited, committed, paid, available = balances()
     assert committed == Decimal("0.00") and available == deposited - paid
+
+
+def _edit(user, disbursement, **changes):
+    def call():
+        client = APIClient()
+        client.force_authenticate(user)
+        response = client.patch(f"/api/v1/disbursements/{disbursement.pk}/", changes, format="json")
+        return response.status_code, response.json().get("code", "")
+
+    return call
+
+
+def test_an_edit_racing_an_approval_never_changes_what_was_approved(people, funded, case):
+    from audit.models import AuditEvent
+
+    for _ in range(ROUNDS):
+        disbursement = drive(request_payment(case, people.caseworker, amount="100.00"), people, "submitted")
+        results = race(
+            _edit(people.caseworker2, disbursement, amount="4000.00"),
+            transition(people.approver, disbursement, "approve"),
+        )
+        assert sorted(results) == [(200, ""), (409, "transition_not_allowed")]
+        fresh = Disbursement.objects.get(pk=disbursement.pk)
+        assert (fresh.status, fresh.amount) == ("approved", Decimal("100.00"))
+        approved = AuditEvent.objects.get(action="disbursement.approve", object_id=str(disbursement.pk))
+        assert approved.payload["amount"] == "100.00"
+        assert not fresh.makers.filter(user=people.caseworker2).exists()
+
+
+def test_an_edit_racing_a_submission_is_either_in_what_was_submitted_or_refused(people, funded, case):
+    from audit.models import AuditEvent
+
+    for _ in range(ROUNDS):
+        draft = request_payment(case, people.caseworker, amount="100.00")
+        results = race(
+            _edit(people.caseworker2, draft, amount="6000.00"), transition(people.caseworker, draft, "submit")
+        )
+        fresh = Disbursement.objects.get(pk=draft.pk)
+        submitted = AuditEvent.objects.get(action="disbursement.submit", object_id=str(draft.pk))
+        assert fresh.status == "submitted"
+        assert submitted.payload["amount"] == str(fresh.amount)
+        assert fresh.approvals_required == (2 if fresh.amount >= Decimal("5000.00") else 1)
+        if fresh.amount == Decimal("6000.00"):
+            assert sorted(results) == [(200, ""), (200, "")]
+            assert fresh.makers.filter(user=people.caseworker2, role="editor").exists()
+        else:
+            assert sorted(results) == [(200, ""), (409, "transition_not_allowed")]

@@ -11,9 +11,10 @@ from audit.models import AuditEvent
 from config.errors import ValidationFailed
 from fund import services
 from fund.models import Disbursement
+from tests.factories import fake_iban
 from tests.fund.conftest import drive, request_payment
 
-NAME, ACCOUNT = "Stored Clinic Name", "STORED-ACCT-7731"
+NAME, ACCOUNT = "Stored Clinic Name", fake_iban(7731)
 
 
 def client_for(user) -> Client:
@@ -87,18 +88,18 @@ def test_saving_changes_the_fields_keeps_the_payee_and_audits(people, case, draf
 
 
 def test_saving_new_payee_details_replaces_them(people, case, draft):
-    data = _form_data(payee_name="New Shelter", payee_account="NEW-0000-0099")
+    data = _form_data(payee_name="New Shelter", payee_account="GB19WEST12345600000099")
     response = client_for(people.caseworker2).post(_edit_url(draft), data)
     assert response.status_code == 302 and response["Location"] == _case_url(case)
     changed = Disbursement.objects.get(pk=draft.pk)
-    assert (changed.payee_name, changed.payee_account) == ("New Shelter", "NEW-0000-0099")
+    assert (changed.payee_name, changed.payee_account) == ("New Shelter", "GB19WEST12345600000099")
     assert {"payee_account", "payee_name"} <= set(_updated_events(draft).get().payload["fields"])
 
 
 def test_only_one_payee_field_may_be_changed(people, draft):
-    client_for(people.caseworker).post(_edit_url(draft), _form_data(payee_account="NEW-0000-0100"))
+    client_for(people.caseworker).post(_edit_url(draft), _form_data(payee_account="GB89WEST12345600000100"))
     changed = Disbursement.objects.get(pk=draft.pk)
-    assert (changed.payee_name, changed.payee_account) == (NAME, "NEW-0000-0100")
+    assert (changed.payee_name, changed.payee_account) == (NAME, "GB89WEST12345600000100")
 
 
 def test_a_draft_returned_for_changes_can_be_edited_and_submitted_again(people, case, draft, funded):

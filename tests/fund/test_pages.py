@@ -109,12 +109,12 @@ def _reveal_events():
 
 
 def test_payment_queue_masks_payees_and_offers_a_reveal_with_a_reason(people, case, funded):
-    drive(request_payment(case, people.caseworker, payee_account="TEST-9999-0001"), people, "approved")
+    drive(request_payment(case, people.caseworker, payee_account="GB42WEST12345699990001"), people, "approved")
     paid = drive(request_payment(case, people.caseworker), people, "paid")
     response = client_for(people.finance2).get(reverse("fund:payment_queue"))
     html = response.content.decode()
     assert response.status_code == 200 and _one_h1(html)
-    assert "TEST-9999-0001" not in html and "Test Clinic" not in html
+    assert "GB42WEST12345699990001" not in html and "Test Clinic" not in html
     assert "***0001" in html and "T*** C***" in html
     assert paid.payment_reference in html  # waiting for reconciliation
     assert f'action="{reverse("fund:payment_queue_reveal")}"' in html
@@ -126,14 +126,16 @@ def test_payment_queue_masks_payees_and_offers_a_reveal_with_a_reason(people, ca
 
 
 def test_revealing_payees_shows_them_in_that_response_only_and_audits_each(people, case, funded):
-    approved = drive(request_payment(case, people.caseworker, payee_account="TEST-9999-0001"), people, "approved")
+    approved = drive(
+        request_payment(case, people.caseworker, payee_account="GB42WEST12345699990001"), people, "approved"
+    )
     failed = drive(request_payment(case, people.caseworker, payee_name="Other Clinic"), people, "failed")
     drive(request_payment(case, people.caseworker, payee_name="Paid Clinic"), people, "paid")
     client = client_for(people.finance2)
     response = client.post(reverse("fund:payment_queue_reveal"), {"reason": "Preparing the bank transfers."})
     html = response.content.decode()
     assert response.status_code == 200 and _one_h1(html)
-    assert "TEST-9999-0001" in html and "Test Clinic" in html and "Other Clinic" in html
+    assert "GB42WEST12345699990001" in html and "Test Clinic" in html and "Other Clinic" in html
     assert "Paid Clinic" not in html  # only the payments to pay are shown, and revealed
     assert "no-store" in response["Cache-Control"]
     # Acting from this response returns to the (masked) queue, not to the reveal.
@@ -143,23 +145,23 @@ def test_revealing_payees_shows_them_in_that_response_only_and_audits_each(peopl
     assert [e.object_id for e in events] == [str(approved.pk), str(failed.pk)]
     for event in events:
         assert (event.object_type, event.actor_username) == ("disbursement", people.finance2.username)
-        assert event.reason == "Preparing the bank transfers."
+        assert event.reason_text == "Preparing the bank transfers."
         assert (event.payload["case_id"], event.payload["case_reference"]) == (str(case.pk), case.reference)
         assert "batch" not in event.payload
-        assert "TEST-9999-0001" not in str(event.payload) and "Clinic" not in str(event.payload)
+        assert "GB42WEST12345699990001" not in str(event.payload) and "Clinic" not in str(event.payload)
     # A later page is masked again, and shows nothing new to record.
     later = client.get(reverse("fund:payment_queue")).content.decode()
-    assert "TEST-9999-0001" not in later and "Test Clinic" not in later
+    assert "GB42WEST12345699990001" not in later and "Test Clinic" not in later
     assert _reveal_events().count() == 2
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_a_reveal_without_a_reason_is_refused_and_shows_nothing(people, case, funded, reason):
-    drive(request_payment(case, people.caseworker, payee_account="TEST-9999-0001"), people, "approved")
+    drive(request_payment(case, people.caseworker, payee_account="GB42WEST12345699990001"), people, "approved")
     response = client_for(people.finance2).post(reverse("fund:payment_queue_reveal"), {"reason": reason})
     html = response.content.decode()
     assert response.status_code == 400 and "This field is required." in html
-    assert "TEST-9999-0001" not in html and "***0001" in html
+    assert "GB42WEST12345699990001" not in html and "***0001" in html
     assert not _reveal_events().exists()
 
 
@@ -203,10 +205,24 @@ def test_the_payment_queue_query_count_does_not_grow_with_rows(people, case, fun
 
 
 def test_payee_details_are_masked_everywhere_else(people, case, funded):
-    drive(request_payment(case, people.caseworker, payee_account="TEST-9999-0001"), people, "submitted")
-    for who, url in (("approver", reverse("fund:approval_queue")), ("caseworker", _case_url(case))):
+    drive(request_payment(case, people.caseworker, payee_account="GB42WEST12345699990001"), people, "submitted")
+    # The approver deciding sees them (DESIGN.md §4) ...
+    html = client_for(people.approver).get(reverse("fund:approval_queue")).content.decode()
+    assert "GB42WEST12345699990001" in html and "Test Clinic" in html
+    # ... nobody else does.
+    for who, url in (("caseworker", _case_url(case)), ("approver", _case_url(case))):
         html = client_for(getattr(people, who)).get(url).content.decode()
-        assert "TEST-9999-0001" not in html and "Test Clinic" not in html
+        assert "GB42WEST12345699990001" not in html and "Test Clinic" not in html
+
+
+def test_the_approval_queue_warns_when_the_iban_pays_other_cases(people, case, funded):
+    from tests.fund.conftest import make_active_case
+
+    other = make_active_case(people.caseworker, people.approver2)
+    request_payment(other, people.caseworker, payee_account="GB42WEST12345699990001")
+    drive(request_payment(case, people.caseworker, payee_account="GB42WEST12345699990001"), people, "submitted")
+    html = client_for(people.approver).get(reverse("fund:approval_queue")).content.decode()
+    assert "also the payee on other cases" in html and other.reference in html
 
 
 def test_transition_buttons_act_and_report_refusals(people, case, funded):
@@ -262,7 +278,7 @@ def test_request_form_creates_a_draft_or_shows_errors(people, case):
         "amount": "300.00",
         "payee_type": "vendor",
         "payee_name": "Demo Legal Aid",
-        "payee_account": "DEMO-0000-0042",
+        "payee_account": "GB06WEST12345600000042",
         "justification": "Court fees.",
         "next": _case_url(case),
     }
@@ -270,7 +286,11 @@ def test_request_form_creates_a_draft_or_shows_errors(people, case):
     assert client.post(url, {**data, "amount": "-3"}).status_code == 400
     assert client.post(url, data).status_code == 302
     created = Disbursement.objects.get()
-    assert (created.status, created.amount, created.payee_account) == ("draft", Decimal("300.00"), "DEMO-0000-0042")
+    assert (created.status, created.amount, created.payee_account) == (
+        "draft",
+        Decimal("300.00"),
+        "GB06WEST12345600000042",
+    )
     assert client_for(people.approver).post(url, data).status_code == 403
 
 

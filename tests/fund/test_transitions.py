@@ -197,8 +197,8 @@ def test_dual_approval_at_the_threshold(people, case, funded, settings):
     second = services.disbursement_approve(disbursement=at, actor=people.approver2)
     assert second.status == "approved"
     assert balances() == (Decimal("100000.00"), Decimal("9999.99"), Decimal("0.00"), Decimal("90000.01"))
-    comments = list(Approval.objects.filter(disbursement=at).values_list("comment", flat=True))
-    assert comments == ["Looks right.", ""]
+    comments = [a.comment for a in Approval.objects.filter(disbursement=at).order_by("created_at")]
+    assert comments == ["Looks right.", None]
 
 
 def test_threshold_is_configurable_without_code_change(people, case, funded, settings):
@@ -225,11 +225,11 @@ def test_last_approval_fails_with_insufficient_funds_and_changes_nothing(people,
 
 
 def test_case_limit_counts_approved_and_paid(people, case, funded, settings):
-    settings.VAF_CASE_LIMIT = Decimal("2500.00")
     _new(people, case, "paid", amount="1000.00")
     _new(people, case, "approved", amount="1000.00")
     _new(people, case, "rejected", amount="1000.00")  # not counted
     over = _new(people, case, "submitted", amount="500.01")
+    settings.VAF_CASE_LIMIT = Decimal("2500.00")  # lowered while it waits: the last approval checks again
     with pytest.raises(CaseLimitExceeded):
         services.disbursement_approve(disbursement=over, actor=people.approver)
     assert Disbursement.objects.get(pk=over.pk).status == "submitted"
@@ -275,7 +275,7 @@ def test_pay_and_reconcile_spend_the_commitment_once(people, case, funded):
     paid = services.disbursement_pay(disbursement=disbursement, actor=people.finance2, payment_reference="P-9")
     assert (paid.status, paid.payment_reference, paid.paid_by) == ("paid", "P-9", people.finance2)
     assert balances() == (Decimal("100000.00"), Decimal("0.00"), Decimal("300.00"), Decimal("99700.00"))
-    reconciled = services.disbursement_reconcile(disbursement=paid, actor=people.finance2, statement_reference="S-1")
+    reconciled = services.disbursement_reconcile(disbursement=paid, actor=people.finance, statement_reference="S-1")
     assert reconciled.statement_reference == "S-1"
     assert balances()[2] == Decimal("300.00")
     kinds = sorted(LedgerEntry.objects.filter(disbursement=disbursement).values_list("kind", flat=True))
@@ -325,13 +325,15 @@ def test_request_on_a_case_that_is_not_active_is_refused(people, case):
 
 
 def test_payee_details_are_encrypted_at_rest(people, case):
-    disbursement = request_payment(case, people.caseworker, payee_name="Test Clinic", payee_account="TEST-4242")
+    disbursement = request_payment(
+        case, people.caseworker, payee_name="Test Clinic", payee_account="GB96WEST12345600004242"
+    )
     raw = Disbursement.objects.filter(pk=disbursement.pk).values("payee_name", "payee_account").get()
-    assert b"TEST-4242" not in bytes(raw["payee_account"])
+    assert b"GB96WEST12345600004242" not in bytes(raw["payee_account"])
     assert b"Test Clinic" not in bytes(raw["payee_name"])
-    assert Disbursement.objects.get(pk=disbursement.pk).payee_account == "TEST-4242"
+    assert Disbursement.objects.get(pk=disbursement.pk).payee_account == "GB96WEST12345600004242"
     created = AuditEvent.objects.get(action="disbursement.created")
-    assert "TEST-4242" not in str(created.payload) and "Test Clinic" not in str(created.payload)
+    assert "GB96WEST12345600004242" not in str(created.payload) and "Test Clinic" not in str(created.payload)
 
 
 def test_every_event_carries_amount_and_states(people, case, funded):

@@ -155,7 +155,9 @@ def world(db, _wsgi_on_test_connection):
     second case in assessment. Built through the services, as in
     tests/fund/conftest.py."""
     users = {role: make_user(role, organisation=ORG) for role in CALLERS if role}
-    people = SimpleNamespace(**users, approver2=make_user("approver", organisation=ORG))
+    people = SimpleNamespace(
+        **users, approver2=make_user("approver", organisation=ORG), finance2=make_user("finance", organisation=ORG)
+    )
 
     active = make_active_case(users["caseworker"], users["approver"])
     referred = referral_create(actor=users["caseworker"], referral=referral_input())

@@ -178,7 +178,7 @@ def test_reveal_shows_everything_and_is_audited(people, api):
     assert body["victim"]["phone"] == "+966501112233"
     [event] = AuditEvent.objects.filter(action="case.pii_revealed", object_id=str(case.pk))
     assert event.actor_id == people.approver.pk
-    assert event.reason == "Deciding the case"
+    assert event.reason_text == "Deciding the case"
     assert "Amina" not in str(event.payload)
 
 

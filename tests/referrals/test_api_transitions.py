@@ -29,7 +29,7 @@ def test_allowed_transition_answers_200_with_the_detail(people, api, name, sourc
     assert body["status"] == target
     assert body["id"] == str(case.pk)
     event = AuditEvent.objects.filter(action=f"case.{name}", object_id=str(case.pk)).last()
-    assert (event.payload["from"], event.payload["to"], event.reason) == (source, target, "API test reason")
+    assert (event.payload["from"], event.payload["to"], event.reason_text) == (source, target, "API test reason")
 
 
 @pytest.mark.parametrize(

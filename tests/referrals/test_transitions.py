@@ -90,7 +90,7 @@ def test_allowed_transition_changes_state_and_records_event(people, name, source
     assert event.payload["from"] == source
     assert event.payload["to"] == target
     assert event.payload["reference"] == case.reference
-    assert event.reason == "Test reason"
+    assert event.reason_text == "Test reason" and "Test reason" not in event.reason
     assert event.actor_id == getattr(people, actor).pk
 
 
