@@ -1,18 +1,48 @@
+import time
+
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.middleware import SESSION_SEEN, SESSION_STARTED
+from accounts.rate_limits import rate_limit_hit
 from accounts.roles import Role, user_roles
 from accounts.services import login_failed_record, login_record, logout_record
+from audit.middleware import request_client_ip
+from audit.services import audit_record
+
+
+def too_many_attempts(request, retry_after: int):
+    response = render(request, "accounts/too_many_attempts.html", {"retry_after": retry_after}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        wait = rate_limit_hit(bucket="signin", key=request_client_ip(request) or "unknown")
+        if wait:
+            return too_many_attempts(request, wait)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["session_expired"] = self.request.GET.get("expired", "") in {"idle", "lifetime"}
+        return context
+
     def form_valid(self, form):
         response = super().form_valid(form)
+        now = int(time.time())
+        self.request.session[SESSION_STARTED] = now
+        self.request.session[SESSION_SEEN] = now
         login_record(user=form.get_user())
         return response
 
@@ -29,6 +59,23 @@ class LogoutView(auth_views.LogoutView):
         if request.user.is_authenticated:
             logout_record(user=request.user)
         return super().post(request, *args, **kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password: the current one, then a new one that passes
+    Django's validators (length, similarity, the offline common-password list,
+    not only digits)."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            user = form.user
+            audit_record(action="auth.password_changed", actor=user, object_type="user", object_id=str(user.pk))
+        messages.success(self.request, _("Your password was changed."))
+        return response
 
 
 @require_GET
