@@ -280,6 +280,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api_schema.one_of_as_any_of",
+        "accounts.schema.token_limit_responses",
     ],
 }
 
