@@ -45,12 +45,27 @@ def second_factor_required(user) -> bool:
     return has_confirmed_device(user)
 
 
+_SESSION_HAS_DEVICE = "vaf_has_device"
+
+
 def second_factor_pending(request) -> bool:
+    """Has this signed-in session still to pass a second factor? Whether the
+    account had a device is remembered in the session (a device added later
+    is added by a session that passed it), so pages cost no extra query."""
     user = request.user
-    if not second_factor_required(user):
+    if not getattr(user, "is_authenticated", False):
         return False
     is_verified = getattr(user, "is_verified", None)
-    return not (is_verified and is_verified())
+    if is_verified and is_verified():
+        return False
+    if user_roles(user) & mfa_required_roles():
+        return True
+    session = getattr(request, "session", None)
+    if session is None:
+        return has_confirmed_device(user)
+    if session.get(_SESSION_HAS_DEVICE) is None:
+        session[_SESSION_HAS_DEVICE] = has_confirmed_device(user)
+    return session[_SESSION_HAS_DEVICE]
 
 
 def _audit(action: str, user, **payload) -> None:
