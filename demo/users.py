@@ -29,6 +29,7 @@ def demo_users() -> dict[str, object]:
         ("finance", [Role.FINANCE], DEMO_ORGANISATION),
         ("auditor", [Role.AUDITOR], DEMO_ORGANISATION),
         ("admin", [Role.ADMIN], DEMO_ORGANISATION),
+        ("admin2", [Role.ADMIN], DEMO_ORGANISATION),  # four eyes: a second administrator approves
         ("intake", [Role.INTAKE_PARTNER], "Demo Labour Office"),
     ]
     users = {}
