@@ -146,7 +146,7 @@ def user_deactivate(*, user, actor) -> None:
 
 
 def _lock_pending(change: AccessChange) -> AccessChange:
-    locked = AccessChange.objects.select_for_update().select_related("subject").get(pk=change.pk)
+    locked = AccessChange.objects.select_for_update(of=("self",)).select_related("subject").get(pk=change.pk)
     if locked.status != Status.PENDING:
         raise TransitionNotAllowed(_("This access change was already decided."))
     return locked
@@ -271,7 +271,9 @@ def set_password_link_refused(*, secret: str) -> None:
 def set_password_link_use(*, secret: str, password: str) -> object:
     """Set the password through the link, once. The password has been checked
     by the form's validators already."""
-    link = SetPasswordLink.objects.select_for_update().filter(secret_hash=_digest(secret)).first()
+    link = (
+        SetPasswordLink.objects.select_for_update().select_related("user").filter(secret_hash=_digest(secret)).first()
+    )
     if link is None or link.used_at is not None or link.expires_at <= timezone.now() or not link.user.is_active:
         raise TransitionNotAllowed(_("This link is not valid any more. Ask an administrator for a new one."))
     link.used_at = timezone.now()
