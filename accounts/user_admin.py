@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -51,10 +52,25 @@ def _apply_domain_error(form, exc: DomainError) -> None:
 @require_http_methods(["GET"])
 def user_list(request):
     _admin_only(request)
-    users = get_user_model().objects.select_related("organisation").prefetch_related("groups").order_by("username")
+    now = timezone.now()
+    live_tokens = Prefetch(
+        "api_tokens",
+        queryset=ApiToken.objects.filter(revoked_at__isnull=True, expires_at__gt=now).order_by("expires_at"),
+        to_attr="live_tokens",
+    )
+    users = (
+        get_user_model()
+        .objects.select_related("organisation")
+        .prefetch_related("groups", live_tokens)
+        .order_by("username")
+    )
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     rows = [
-        {"user": user, "roles": sorted(g.name for g in user.groups.all() if g.name in Role.values)}
+        {
+            "user": user,
+            "roles": sorted(g.name for g in user.groups.all() if g.name in Role.values),
+            "tokens": user.live_tokens,
+        }
         for user in page.object_list
     ]
     return render(request, "accounts/user_list.html", {"page": page, "rows": rows})

@@ -8,10 +8,12 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django_otp import login as otp_login
 
 from accounts.middleware import SESSION_SEEN, SESSION_STARTED
 from accounts.rate_limits import rate_limit_hit
 from accounts.roles import Role, user_roles
+from accounts.second_factor import second_factor_verify
 from accounts.services import login_failed_record, login_record, logout_record
 from audit.middleware import request_client_ip
 from audit.services import audit_record
@@ -43,7 +45,16 @@ class LoginView(auth_views.LoginView):
         now = int(time.time())
         self.request.session[SESSION_STARTED] = now
         self.request.session[SESSION_SEEN] = now
-        login_record(user=form.get_user())
+        user = form.get_user()
+        login_record(user=user)
+        # A code sent with the password (django-otp's `otp_token` field, for
+        # clients that sign in in one step) passes the second factor at once;
+        # otherwise the second-factor gate asks for it on the next page.
+        token = self.request.POST.get("otp_token", "").strip()
+        if token:
+            device = second_factor_verify(user=user, token=token)
+            if device is not None:
+                otp_login(self.request, device)
         return response
 
     def form_invalid(self, form):

@@ -157,3 +157,14 @@ def test_enrolment_page_in_arabic_is_right_to_left(client, db):
     client.cookies["django_language"] = "ar"
     page = client.get(reverse("accounts:mfa_setup"), HTTP_ACCEPT_LANGUAGE="ar")
     assert 'dir="rtl"' in page.content.decode()
+
+
+def test_a_code_sent_with_the_password_signs_in_in_one_step(db):
+    approver = make_user("approver")
+    device = TOTPDevice.objects.create(user=approver, name="phone", confirmed=True)
+    client = Client()
+    response = client.post(
+        reverse("accounts:login"), {"username": approver.username, "password": PASSWORD, "otp_token": _code(device)}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200

@@ -91,3 +91,13 @@ def test_the_users_page_shows_expiry_and_last_use(client, db):
     client.force_login(admin)
     page = client.get(reverse("accounts:user_edit", args=[partner.pk])).content.decode()
     assert "expires" in page and "last used" in page and "Intake only" in page
+
+
+def test_the_users_list_shows_live_tokens_with_their_expiry(client, db):
+    admin = make_user("admin")
+    partner = make_user("intake_partner", username="partner-listed")
+    key = api_token_issue(username=partner.username, expires_in_days=30)
+    client.force_login(admin)
+    page = client.get(reverse("accounts:user_list")).content.decode()
+    row = page.split("partner-listed")[1].split("</tr>")[0]
+    assert key[:8] in row and "expires" in row and "never" in row
