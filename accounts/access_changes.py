@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import AccessChange, SetPasswordLink
-from accounts.roles import Role, ensure_role_groups, forbidden_role_combination
+from accounts.roles import Role, ensure_role_groups, forbidden_role_combination, user_roles
 from accounts.second_factor import second_factor_reset
 from accounts.services import organisation_get_or_create, user_create, validate_roles
 from audit.services import audit_record
@@ -43,7 +43,8 @@ class ApprovalOutcome:
 
 
 def _audit(change: AccessChange, action: str, actor, **extra) -> None:
-    payload = {"kind": change.kind, "username": change.subject_username, **change.payload, **extra}
+    details = {key: value for key, value in change.payload.items() if key != "email"}
+    payload = {"kind": change.kind, "username": change.subject_username, **details, **extra}
     audit_record(
         action=action,
         actor=actor,
@@ -54,8 +55,6 @@ def _audit(change: AccessChange, action: str, actor, **extra) -> None:
 
 
 def _require_admin(actor) -> None:
-    from accounts.roles import user_roles
-
     if Role.ADMIN not in user_roles(actor):
         raise PermissionDenied(_("Only administrators manage access."))
 

@@ -19,6 +19,23 @@ def expire_existing_tokens(apps, schema_editor):
     ApiToken.objects.filter(user__groups__name="intake_partner").update(scope="intake")
 
 
+def report_forbidden_role_combinations(apps, schema_editor):
+    """Accounts that already hold a combination the rules now refuse are
+    reported (not changed: removing a role is a decision for two administrators)."""
+    User = apps.get_model("accounts", "User")
+    flagged = []
+    for user in User.objects.prefetch_related("groups"):
+        roles = {group.name for group in user.groups.all()}
+        exclusive = roles & {"admin", "auditor"} and len(roles) > 1
+        if exclusive or {"approver", "finance"} <= roles:
+            flagged.append(user.username)
+    if flagged:
+        print(
+            f"\n  WARNING: {len(flagged)} account(s) hold a forbidden role combination: "
+            f"{', '.join(sorted(flagged))}. See `manage.py list_role_conflicts`."
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -100,4 +117,5 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['status', '-created_at'], name='access_change_status'),
         ),
         migrations.RunPython(expire_existing_tokens, migrations.RunPython.noop),
+        migrations.RunPython(report_forbidden_role_combinations, migrations.RunPython.noop),
     ]
