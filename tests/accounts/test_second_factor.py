@@ -168,3 +168,28 @@ def test_a_code_sent_with_the_password_signs_in_in_one_step(db):
     )
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_setting_may_be_a_comma_separated_string_or_none(settings):
+    from accounts.second_factor import mfa_required_roles
+
+    settings.VAF_MFA_REQUIRED_ROLES = "approver, finance"
+    assert mfa_required_roles() == {"approver", "finance"}
+    settings.VAF_MFA_REQUIRED_ROLES = ["none"]
+    assert mfa_required_roles() == set()
+
+
+def test_production_requires_every_interactive_role_by_default():
+    import subprocess
+    import sys
+
+    from tests.test_settings import ROOT, production_env
+
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(','.join(settings.VAF_MFA_REQUIRED_ROLES))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120
+    )
+    assert set(result.stdout.strip().split(",")) == {"caseworker", "approver", "finance", "auditor", "admin"}
