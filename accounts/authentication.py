@@ -1,3 +1,4 @@
+from axes.handlers.proxy import AxesProxyHandler
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
@@ -33,6 +34,10 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid, revoked or expired token."))
         user = token.user
+        # Locked out at sign-in from this address: the token stops here too
+        # (per username and address, so failures elsewhere lock nobody out).
+        if AxesProxyHandler.is_locked(request._request, {"username": user.get_username()}):
+            raise exceptions.AuthenticationFailed(_("This account is locked for a while; try again later."))
         if token.scope == ApiToken.Scope.INTAKE:
             _limit_to_intake(request, user)
         return (user, token)

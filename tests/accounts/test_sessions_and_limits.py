@@ -136,3 +136,15 @@ def test_schema_and_docs_need_a_signed_in_user(db):
     client = _signed_in(make_user("caseworker"))
     assert client.get("/api/v1/schema/").status_code == 200
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+def test_a_lockout_stops_the_account_s_token_from_that_address_only(db, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    user = make_user("caseworker", username="locked-cw")
+    key = api_token_issue(username=user.username)
+    guesser = Client(REMOTE_ADDR="203.0.113.30")
+    for _ in range(3):
+        guesser.post(reverse("accounts:login"), {"username": "locked-cw", "password": "wrong-guess"})
+    assert guesser.get("/api/v1/cases/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+    office = Client(REMOTE_ADDR="198.51.100.30")
+    assert office.get("/api/v1/cases/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
