@@ -39,6 +39,10 @@ RECENT = 50
 def access_change_list(request):
     """Pending and recent access changes: administrators decide here; auditors
     read the same page from their workspace."""
+    return _list(request)
+
+
+def _list(request, *, status: int = 200, error: str = ""):
     roles = user_roles(request.user)
     if not roles & {Role.ADMIN, Role.AUDITOR}:
         raise HttpForbidden
@@ -48,8 +52,9 @@ def access_change_list(request):
         "recent": rows.exclude(status=AccessChange.Status.PENDING).order_by("-decided_at")[:RECENT],
         "can_decide": Role.ADMIN in roles,
         "active": "access_changes",
+        "error": error,
     }
-    return render(request, "accounts/access_change_list.html", context)
+    return render(request, "accounts/access_change_list.html", context, status=status)
 
 
 def _change(request, change_id) -> AccessChange:
@@ -68,8 +73,9 @@ def access_change_approve_view(request, change_id):
     try:
         outcome = access_change_approve(change=change, actor=request.user)
     except DomainError as exc:
-        messages.error(request, exc.detail)
-        return redirect("accounts:access_change_list")
+        # Refused (own request, own account, already decided, ...): the
+        # page again, with the refusal and its status; nothing changed.
+        return _list(request, status=exc.status, error=exc.detail)
     link = None
     if outcome.set_password_secret:
         path = reverse("accounts:set_password", args=[outcome.set_password_secret])
@@ -85,9 +91,8 @@ def access_change_reject_view(request, change_id):
     try:
         access_change_reject(change=change, actor=request.user)
     except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("Access change rejected."))
+        return _list(request, status=exc.status, error=exc.detail)
+    messages.success(request, _("Access change rejected."))
     return redirect("accounts:access_change_list")
 
 

@@ -147,6 +147,8 @@ def user_reset(request, user_id, kind):
     try:
         access_change_request_reset(actor=request.user, user=subject, kind=kind)
     except DomainError as exc:
+        if exc.status == 403:
+            raise HttpForbidden(exc.detail) from None
         messages.error(request, exc.detail)
         return redirect("accounts:user_edit", user_id=subject.pk)
     messages.success(request, _("Reset requested: another administrator must approve it."))

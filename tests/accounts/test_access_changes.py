@@ -150,7 +150,8 @@ def test_pages_request_approve_and_show_the_link_once(client, admins):
     change = AccessChange.objects.get(subject_username="paged")
     page = client.get(reverse("accounts:access_change_list")).content.decode()
     assert "paged" in page and reverse("accounts:access_change_approve", args=[change.pk]) not in page
-    assert client.post(reverse("accounts:access_change_approve", args=[change.pk])).status_code == 302
+    own = client.post(reverse("accounts:access_change_approve", args=[change.pk]))
+    assert own.status_code == 403 and 'id="access-change-error"' in own.content.decode()
     change.refresh_from_db()
     assert change.status == "pending"
     client.force_login(second)
@@ -190,3 +191,11 @@ def test_create_user_command_is_recorded_as_the_bootstrap_path(db, monkeypatch):
     call_command("create_user", "first-admin", "--role", "admin", "--password-stdin", stdout=io.StringIO())
     event = AuditEvent.objects.get(action="user.created")
     assert event.payload["via"] == "create_user command" and event.actor_id is None
+
+
+def test_an_administrator_cannot_request_a_reset_of_their_own_account(client, admins):
+    first, _ = admins
+    client.force_login(first)
+    response = client.post(reverse("accounts:user_reset", args=[first.pk, "reset_password"]))
+    assert response.status_code == 403
+    assert not AccessChange.objects.exists()
