@@ -128,7 +128,7 @@ def password_forgotten(request):
     account exists; an administrator approves the request and hands the link over."""
     form = ForgottenPasswordForm(request.POST or None)
     if request.method == "POST":
-        wait = rate_limit_hit(bucket="signin", key=request_client_ip(request) or "unknown")
+        wait = rate_limit_hit(bucket="password-forgotten", key=request_client_ip(request) or "unknown")
         if wait:
             return too_many_attempts(request, wait)
         if form.is_valid():

@@ -1,5 +1,6 @@
-"""Fixed-window rate limits on the pages people type secrets into (sign-in,
-second factor, forgotten password), per client address, in Django's cache.
+"""Fixed-window rate limits on the pages people type secrets into (failed
+sign-ins and second-factor codes, forgotten-password requests), per client
+address, in Django's cache.
 
 Several app servers must share the cache (Redis in production) for the limit
 to hold across them; with the local-memory cache each process counts alone.
@@ -27,11 +28,15 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(multiple or 1) * _SECONDS[unit]
 
 
-def rate_limit_hit(*, bucket: str, key: str, rate: str | None = None) -> int | None:
-    """Count one attempt; None if allowed, else the seconds to wait."""
+def _window(rate: str | None) -> tuple[int, int, int, int]:
     limit, window = parse_rate(rate or settings.VAF_SIGNIN_RATE)
     now = int(time.time())
-    window_start = now - now % window
+    return limit, window, now, now - now % window
+
+
+def rate_limit_hit(*, bucket: str, key: str, rate: str | None = None) -> int | None:
+    """Count one attempt; None if allowed, else the seconds to wait."""
+    limit, window, now, window_start = _window(rate)
     cache_key = f"vaf-rate:{bucket}:{key}:{window_start}"
     cache.add(cache_key, 0, timeout=window + 5)
     try:
@@ -40,5 +45,15 @@ def rate_limit_hit(*, bucket: str, key: str, rate: str | None = None) -> int | N
         cache.set(cache_key, 1, timeout=window + 5)
         count = 1
     if count > limit:
+        return max(1, window_start + window - now)
+    return None
+
+
+def rate_limit_wait(*, bucket: str, key: str, rate: str | None = None) -> int | None:
+    """Without counting: None if another attempt is allowed now, else the
+    seconds to wait. With `rate_limit_hit` on failures only, this limits
+    failures (password spraying) without limiting an office's sign-ins."""
+    limit, window, now, window_start = _window(rate)
+    if (cache.get(f"vaf-rate:{bucket}:{key}:{window_start}") or 0) >= limit:
         return max(1, window_start + window - now)
     return None

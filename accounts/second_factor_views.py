@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import RecoveryCodeDevice
-from accounts.rate_limits import rate_limit_hit
+from accounts.rate_limits import rate_limit_hit, rate_limit_wait
 from accounts.second_factor import (
     has_confirmed_device,
     recovery_codes_regenerate,
@@ -73,12 +73,13 @@ def mfa_setup(request):
     form = CodeForm(request.POST or None)
     form.fields["code"].help_text = _("The 6-digit code your authenticator app shows now.")
     if request.method == "POST" and device is not None and form.is_valid():
-        wait = rate_limit_hit(bucket="mfa", key=request_client_ip(request) or "unknown")
+        wait = rate_limit_wait(bucket="mfa-failures", key=request_client_ip(request) or "unknown")
         if wait:
             return too_many_attempts(request, wait)
         try:
             codes = totp_device_confirm(user=request.user, device_id=device.pk, token=form.cleaned_data["code"])
         except DomainError as exc:
+            rate_limit_hit(bucket="mfa-failures", key=request_client_ip(request) or "unknown")
             form.add_error("code", exc.detail)
         else:
             request.session.pop(_ENROL_DEVICE, None)
@@ -103,7 +104,7 @@ def mfa_verify(request):
     """The second step of signing in."""
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        wait = rate_limit_hit(bucket="mfa", key=request_client_ip(request) or "unknown")
+        wait = rate_limit_wait(bucket="mfa-failures", key=request_client_ip(request) or "unknown")
         if wait:
             return too_many_attempts(request, wait)
         device = second_factor_verify(user=request.user, token=form.cleaned_data["code"])
@@ -113,6 +114,7 @@ def mfa_verify(request):
                 used = _("You used a recovery code; each works once. Make new ones if few are left.")
                 messages.warning(request, used)
             return redirect(_next(request))
+        rate_limit_hit(bucket="mfa-failures", key=request_client_ip(request) or "unknown")
         form.add_error("code", _("That code is not right, or was already used."))
     return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next(request)})
 

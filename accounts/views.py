@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from django_otp import login as otp_login
 
 from accounts.middleware import SESSION_SEEN, SESSION_STARTED
-from accounts.rate_limits import rate_limit_hit
+from accounts.rate_limits import rate_limit_hit, rate_limit_wait
 from accounts.roles import Role, user_roles
 from accounts.second_factor import second_factor_verify
 from accounts.services import login_failed_record, login_record, logout_record
@@ -30,7 +30,9 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        wait = rate_limit_hit(bucket="signin", key=request_client_ip(request) or "unknown")
+        # Failed attempts per address (password spraying across usernames);
+        # an office signing in from one address is not slowed by successes.
+        wait = rate_limit_wait(bucket="signin-failures", key=request_client_ip(request) or "unknown")
         if wait:
             return too_many_attempts(request, wait)
         return super().post(request, *args, **kwargs)
@@ -58,6 +60,7 @@ class LoginView(auth_views.LoginView):
         return response
 
     def form_invalid(self, form):
+        rate_limit_hit(bucket="signin-failures", key=request_client_ip(self.request) or "unknown")
         login_failed_record(
             username=self.request.POST.get("username", ""),
             locked_out=bool(getattr(self.request, "axes_locked_out", False)),

@@ -165,8 +165,9 @@ VAF_MFA_REQUIRED_ROLES = env.list("VAF_MFA_REQUIRED_ROLES", _INTERACTIVE_ROLES i
 OTP_TOTP_ISSUER = env.str("VAF_OTP_ISSUER", "Victims Assistance Fund")
 # One-time set-password links (new accounts, approved resets) expire after this.
 VAF_SET_PASSWORD_LINK_HOURS = env.int("VAF_SET_PASSWORD_LINK_HOURS", 72)
-# Sign-in, second-factor and password-reset attempts per client address per
-# window (429 with Retry-After beyond): tight, since only people type these.
+# Failed sign-ins and second-factor codes, and password-reset requests, per
+# client address per window (429 with Retry-After beyond): tight, since only
+# people type these; successful sign-ins are not counted.
 VAF_SIGNIN_RATE = env.str("VAF_SIGNIN_RATE", "30/15m")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"

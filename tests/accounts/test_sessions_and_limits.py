@@ -97,6 +97,16 @@ def test_sign_in_attempts_from_one_address_are_rate_limited(db, settings):
     assert other.post(reverse("accounts:login"), {"username": "x", "password": "y"}).status_code == 200
 
 
+def test_successful_sign_ins_from_one_office_address_are_not_limited(db, settings):
+    settings.VAF_SIGNIN_RATE = "3/15m"
+    for _ in range(5):
+        user = make_user("caseworker")
+        office = Client(REMOTE_ADDR="198.51.100.40")
+        assert (
+            office.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD}).status_code == 302
+        )
+
+
 def test_the_api_is_throttled_per_token_with_retry_after(db, settings):
     settings.VAF_API_RATE_PER_TOKEN = "3/m"
     user = make_user("caseworker")
