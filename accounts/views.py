@@ -57,6 +57,8 @@ class LoginView(auth_views.LoginView):
             device = second_factor_verify(user=user, token=token)
             if device is not None:
                 otp_login(self.request, device)
+            else:
+                rate_limit_hit(bucket="mfa-failures", key=request_client_ip(self.request) or "unknown")
         return response
 
     def form_invalid(self, form):
