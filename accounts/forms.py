@@ -15,12 +15,7 @@ class _UserFields(forms.Form):
 class UserCreateForm(_UserFields):
     username = forms.CharField(label=_("Username"), max_length=150)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    password = forms.CharField(
-        label=_("Initial password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 12 characters; give it to the person through a separate channel."),
-    )
-    field_order = ["username", "email", "organisation", "roles", "password"]
+    field_order = ["username", "email", "organisation", "roles"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

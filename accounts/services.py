@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,14 +17,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, Organisation
-from accounts.roles import Role, ensure_role_groups
+from accounts.roles import Role, ensure_role_groups, forbidden_role_combination
 from audit.services import audit_record
-from config.errors import NotFound, PermissionDenied, ValidationFailed
+from config.errors import NotFound, ValidationFailed
 
 
 def organisation_get_or_create(*, name: str) -> Organisation:
     organisation, _ = Organisation.objects.get_or_create(name=name.strip())
     return organisation
+
+
+def validate_roles(roles) -> None:
+    """Unknown roles and forbidden combinations (DESIGN §1) are refused wherever
+    roles are granted: command, pages and services."""
+    unknown = sorted(set(roles) - set(Role.values))
+    if unknown:
+        message = _("Unknown role(s): %(roles)s.") % {"roles": ", ".join(unknown)}
+        raise ValidationFailed(message, errors={"roles": [message]})
+    problem = forbidden_role_combination(roles)
+    if problem:
+        raise ValidationFailed(problem, errors={"roles": [problem]})
 
 
 @transaction.atomic
@@ -36,11 +49,13 @@ def user_create(
     email: str = "",
     actor=None,
     validate: bool = True,
+    via: str = "",
 ):
+    """Create an account at once. Called by the approval of an access change,
+    by the operator's `create_user` command (shell access on the server) and by
+    demo and test data; administrators' pages go through access changes."""
     User = get_user_model()
-    unknown = sorted(set(roles) - set(Role.values))
-    if unknown:
-        raise ValidationFailed(f"Unknown role(s): {', '.join(unknown)}. Roles: {', '.join(Role.values)}.")
+    validate_roles(roles)
     if not username.strip():
         raise ValidationFailed("A username is required.")
     if User.objects.filter(username=username).exists():
@@ -58,47 +73,10 @@ def user_create(
     user.save()
     ensure_role_groups()
     user.groups.set(Group.objects.filter(name__in=roles))
-    audit_record(
-        action="user.created",
-        actor=actor,
-        object_type="user",
-        object_id=str(user.pk),
-        payload={"username": username, "roles": sorted(roles), "organisation": user.organisation.name},
-    )
-    return user
-
-
-@transaction.atomic
-def user_update(*, user, actor, roles: list[str], organisation_name: str, is_active: bool):
-    """Change a user's roles, organisation or active flag. Administrators may
-    not change their own account: every change of who may see what is made by
-    one person about another, and recorded."""
-    if user.pk == actor.pk:
-        raise PermissionDenied(_("You cannot change your own roles or account; ask another administrator."))
-    unknown = sorted(set(roles) - set(Role.values))
-    if unknown:
-        raise ValidationFailed(_("Unknown role."), errors={"roles": [_("Unknown role.")]})
-    ensure_role_groups()
-    before = sorted(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
-    organisation = organisation_get_or_create(name=organisation_name)
-    changes = {}
-    if before != sorted(set(roles)):
-        user.groups.set(Group.objects.filter(name__in=roles))
-        changes["roles"] = {"from": before, "to": sorted(set(roles))}
-    if user.organisation_id != organisation.pk:
-        changes["organisation"] = {
-            "from": user.organisation.name if user.organisation else None,
-            "to": organisation.name,
-        }
-        user.organisation = organisation
-    if user.is_active != is_active:
-        changes["is_active"] = {"from": user.is_active, "to": is_active}
-        user.is_active = is_active
-    if not changes:
-        return user
-    user.save(update_fields=["organisation", "is_active"])
-    user.__dict__.pop("_vaf_roles", None)
-    audit_record(action="user.updated", actor=actor, object_type="user", object_id=str(user.pk), payload=changes)
+    payload = {"username": username, "roles": sorted(roles), "organisation": user.organisation.name}
+    if via:
+        payload["via"] = via
+    audit_record(action="user.created", actor=actor, object_type="user", object_id=str(user.pk), payload=payload)
     return user
 
 
@@ -107,28 +85,47 @@ def _hash_key(key: str) -> str:
 
 
 @transaction.atomic
-def api_token_issue(*, username: str, actor=None) -> str:
-    """Create a token and return its key: the only time the key exists in clear."""
+def api_token_issue(*, username: str, actor=None, expires_in_days: int | None = None, scope: str | None = None) -> str:
+    """Create a token and return its key: the only time the key exists in clear.
+
+    Tokens expire (default `VAF_API_TOKEN_DAYS`, 90). An intake partner's token
+    is scoped to the intake endpoints unless a scope is given explicitly."""
     User = get_user_model()
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
         raise NotFound(f"No active user named {username!r}.")
+    days = settings.VAF_API_TOKEN_DAYS if expires_in_days is None else expires_in_days
+    if days < 1 or days > 3650:
+        raise ValidationFailed(_("A token lives between 1 and 3650 days."))
+    if scope is None:
+        roles = set(user.groups.values_list("name", flat=True))
+        scope = ApiToken.Scope.INTAKE if Role.INTAKE_PARTNER in roles else ApiToken.Scope.FULL
+    if scope not in ApiToken.Scope.values:
+        raise ValidationFailed(_("Unknown token scope."))
     key = secrets.token_urlsafe(32)
     while key.startswith("-"):  # a prefix like "-4oH…" would read as an option on command lines
         key = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, prefix=key[:8], key_hash=_hash_key(key))
+    token = ApiToken.objects.create(
+        user=user,
+        prefix=key[:8],
+        key_hash=_hash_key(key),
+        expires_at=timezone.now() + timedelta(days=days),
+        scope=scope,
+    )
     audit_record(
         action="auth.api_token_issued",
         actor=actor,
         object_type="user",
         object_id=str(user.pk),
-        payload={"token_id": str(token.pk), "prefix": token.prefix},
+        payload={"token_id": str(token.pk), "prefix": token.prefix, "scope": scope, "expires_in_days": days},
     )
     return key
 
 
-def api_token_authenticate(*, key: str):
-    """The token's active user, or None. Compares digests, never stored keys."""
+def api_token_authenticate(*, key: str) -> ApiToken | None:
+    """The token (with its active user) if it may be used now, or None.
+    Compares digests, never stored keys. An expired token is refused and the
+    refusal recorded (without the key)."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=_hash_key(key), revoked_at__isnull=True, user__is_active=True)
@@ -137,9 +134,23 @@ def api_token_authenticate(*, key: str):
     if token is None:
         return None
     now = timezone.now()
+    if token.expires_at is None or token.expires_at <= now:
+        api_token_expired_record(token=token)
+        return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+@transaction.atomic
+def api_token_expired_record(*, token: ApiToken) -> None:
+    audit_record(
+        action="auth.api_token_expired",
+        actor=token.user,
+        object_type="user",
+        object_id=str(token.user_id),
+        payload={"token_id": str(token.pk), "prefix": token.prefix},
+    )
 
 
 @transaction.atomic

@@ -75,7 +75,8 @@ def api_exception_handler(exc, context):
     if isinstance(exc, drf.MethodNotAllowed):
         return error_response("method_not_allowed", str(exc.detail), 405)
     if isinstance(exc, drf.Throttled):
-        return error_response("throttled", str(exc.detail), 429)
+        headers = {"Retry-After": str(max(1, int(exc.wait or 1)))}
+        return error_response("throttled", _("Too many requests; try again later."), 429, headers=headers)
     if isinstance(exc, drf.APIException):
         return error_response(getattr(exc, "default_code", "error"), str(exc.detail), exc.status_code)
     reference = uuid.uuid4().hex[:12]

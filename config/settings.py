@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "audit.denials.AccessDeniedMiddleware",
@@ -133,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "notifications.context_processors.bell",
+                "accounts.context_processors.session_limits",
             ],
             # Display formats (config/formats.py) in every template, no {% load %}.
             "builtins": ["config.templatetags.vaf_format", "audit.templatetags.audit_labels"],
@@ -178,15 +181,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Roles that must pass a second factor (TOTP) after the password. Production:
+# every interactive role; development (`make run`): none, so the demo signs in
+# with a password. Read at request time, so tests can override it.
+_INTERACTIVE_ROLES = "caseworker,approver,finance,auditor,admin"
+VAF_MFA_REQUIRED_ROLES = env.list("VAF_MFA_REQUIRED_ROLES", _INTERACTIVE_ROLES if PRODUCTION else "")
+OTP_TOTP_ISSUER = env.str("VAF_OTP_ISSUER", "Victims Assistance Fund")
+# One-time set-password links (new accounts, approved resets) expire after this.
+VAF_SET_PASSWORD_LINK_HOURS = env.int("VAF_SET_PASSWORD_LINK_HOURS", 72)
+# Failed sign-ins and second-factor codes, and password-reset requests, per
+# client address per window (429 with Retry-After beyond): tight, since only
+# people type these; successful sign-ins are not counted.
+VAF_SIGNIN_RATE = env.str("VAF_SIGNIN_RATE", "30/15m")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AXES_FAILURE_LIMIT = env.int("VAF_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
-# Lock by username: guessing one account's password from many addresses is
-# stopped, while one office behind a shared address is not locked out whole.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock by username and client address together: a stranger failing from
+# elsewhere cannot lock a colleague out. Password spraying from one address
+# across many usernames is stopped by the per-address sign-in rate limit below.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "audit.middleware.request_client_ip"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -220,7 +237,10 @@ STORAGES = {
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 8 * 60 * 60
+# Absolute lifetime of a signed-in session, whatever the activity, and idle
+# timeout (read at request time by accounts.middleware.SessionLimitsMiddleware).
+SESSION_COOKIE_AGE = env.int("VAF_SESSION_ABSOLUTE_HOURS", 8) * 60 * 60
+VAF_SESSION_IDLE_MINUTES = env.int("VAF_SESSION_IDLE_MINUTES", 30)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -256,7 +276,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.HashedTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -266,11 +286,23 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.throttles.TokenRateThrottle",
+        "accounts.throttles.AddressRateThrottle",
+    ],
 }
+# API rate limits (requests/period, period s, m, h or d), read at request time:
+# per token (or signed-in account) and per client address.
+VAF_API_RATE_PER_TOKEN = env.str("VAF_API_RATE_PER_TOKEN", "1200/m")
+VAF_API_RATE_PER_ADDRESS = env.str("VAF_API_RATE_PER_ADDRESS", "3000/m")
+# API tokens expire after this many days unless create_api_token says otherwise.
+VAF_API_TOKEN_DAYS = env.int("VAF_API_TOKEN_DAYS", 90)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Victims Assistance Fund tracker API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs page are for signed-in users and token holders only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -278,6 +310,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api_schema.one_of_as_any_of",
+        "accounts.schema.token_limit_responses",
     ],
 }
 

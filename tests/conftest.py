@@ -94,6 +94,16 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit_counters():
+    """Rate-limit and throttle counters live in the cache; each test starts at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def postgresql_only():
     from django.db import connection
 

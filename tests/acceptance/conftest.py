@@ -225,7 +225,7 @@ def p(db):
         partner2=make_user("intake_partner", organisation=PARTNER_ORG),
         cw_approver=make_user("caseworker", "approver", organisation=ORG),
         cw_finance=make_user("caseworker", "finance", organisation=ORG),
-        approver_finance=make_user("approver", "finance", organisation=OTHER_ORG),
+        approver_finance=make_user("approver", "finance", organisation=OTHER_ORG, allow_forbidden_combination=True),
     )
 
 

@@ -26,7 +26,7 @@ def _call(header: str | None):
 
 def test_token_header_authenticates(db):
     user = make_user("intake_partner")
-    key = api_token_issue(username=user.username)
+    key = api_token_issue(username=user.username, scope="full")
     response = _call(f"Token {key}")
     assert response.status_code == 200 and response.data == {"username": user.username}
     assert ApiToken.objects.get().last_used_at is not None
@@ -42,7 +42,7 @@ def test_missing_or_bad_tokens_are_401(db, header):
 
 def test_revoked_token_and_inactive_user_are_refused(db):
     user = make_user("intake_partner")
-    key = api_token_issue(username=user.username)
+    key = api_token_issue(username=user.username, scope="full")
     ApiToken.objects.update(revoked_at=timezone.now())
     assert _call(f"Token {key}").status_code == 401
     ApiToken.objects.update(revoked_at=None)
@@ -82,7 +82,7 @@ def test_repeated_failures_lock_the_account(client, db, settings):
 
 
 def test_home_page_lists_each_role_held(client, db):
-    user = make_user("caseworker", "auditor")
+    user = make_user("caseworker", "auditor", allow_forbidden_combination=True)
     client.force_login(user)
     page = client.get(reverse("home")).content.decode()
     assert "Caseworker" in page and "Auditor" in page and "Finance officer" not in page

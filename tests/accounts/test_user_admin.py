@@ -2,9 +2,10 @@
 own account, and never see cases."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from accounts.models import ApiToken
+from accounts.models import AccessChange, ApiToken
 from accounts.roles import user_roles
 from accounts.services import api_token_issue
 from audit.models import AuditEvent
@@ -19,48 +20,49 @@ def admin_client(client, db):
     return client
 
 
-def test_admin_lists_and_creates_users(admin_client):
+def test_admin_lists_users_and_requests_a_new_account_without_a_password(admin_client):
     make_user("caseworker", username="existing-cw")
     page = admin_client.get(reverse("accounts:user_list")).content.decode()
     assert "existing-cw" in page
+    form = admin_client.get(reverse("accounts:user_new")).content.decode()
+    assert 'type="password"' not in form
     response = admin_client.post(
         reverse("accounts:user_new"),
-        {
-            "username": "new-approver",
-            "organisation": "Fund Committee",
-            "roles": ["approver"],
-            "password": "a-long-enough-password-9",
-        },
+        {"username": "new-approver", "organisation": "Fund Committee", "roles": ["approver"]},
     )
     assert response.status_code == 302
-    event = AuditEvent.objects.get(action="user.created", payload__username="new-approver")
-    assert event.actor_id == admin_client.admin.pk
-    assert "a-long-enough-password-9" not in str(event.payload)
+    assert not get_user_model().objects.filter(username="new-approver").exists()
+    change = AccessChange.objects.get(subject_username="new-approver")
+    assert change.kind == "create_user" and change.status == "pending"
+    event = AuditEvent.objects.get(action="access_change.requested")
+    assert event.actor_id == admin_client.admin.pk and event.payload["roles"] == ["approver"]
 
 
-def test_weak_password_is_a_field_error(admin_client):
+def test_forbidden_combination_is_a_field_error_on_the_page(admin_client):
     response = admin_client.post(
         reverse("accounts:user_new"),
-        {"username": "weak", "organisation": "Org", "roles": ["auditor"], "password": "short"},
+        {"username": "both", "organisation": "Org", "roles": ["approver", "finance"]},
     )
     assert response.status_code == 200
-    assert "too short" in response.content.decode()
+    assert "cannot be held together" in response.content.decode()
+    assert not AccessChange.objects.exists()
 
 
-def test_admin_changes_roles_and_deactivates_with_an_audit_event(admin_client):
+def test_role_change_waits_for_approval_while_deactivation_applies_at_once(admin_client):
     user = make_user("caseworker")
     response = admin_client.post(
         reverse("accounts:user_edit", args=[user.pk]),
-        {"organisation": "Other Org", "roles": ["auditor"], "is_active": ""},
+        {"organisation": "Other Org", "roles": ["approver"], "is_active": ""},
     )
     assert response.status_code == 302
     user.refresh_from_db()
-    user.__dict__.pop("_vaf_roles", None)
-    assert set(user.groups.values_list("name", flat=True)) == {"auditor"}
-    assert not user.is_active and user.organisation.name == "Other Org"
+    assert set(user.groups.values_list("name", flat=True)) == {"caseworker"}
+    assert not user.is_active and user.organisation.name == "Test Organisation"
     event = AuditEvent.objects.get(action="user.updated")
-    assert event.payload["roles"] == {"from": ["caseworker"], "to": ["auditor"]}
-    assert event.payload["is_active"] == {"from": True, "to": False}
+    assert event.payload == {"is_active": {"from": True, "to": False}}
+    change = AccessChange.objects.get(subject=user)
+    assert change.payload["roles"] == {"from": ["caseworker"], "to": ["approver"]}
+    assert change.payload["organisation"] == {"from": "Test Organisation", "to": "Other Org"}
 
 
 def test_admin_cannot_change_own_roles(admin_client):

@@ -32,7 +32,7 @@ def make_people() -> SimpleNamespace:
         intake=make_user("intake_partner", organisation="Test Labour Office"),
         # One person holding several roles: segregation of duties is per object.
         caseworker_approver=make_user("caseworker", "approver", organisation=ORG),
-        approver_finance=make_user("approver", "finance", organisation=ORG),
+        approver_finance=make_user("approver", "finance", organisation=ORG, allow_forbidden_combination=True),
     )
 
 

@@ -10,7 +10,11 @@ from config.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = "Create a user with one or more roles: create_user USERNAME --role ROLE [--role ROLE ...]"
+    help = (
+        "Create a user with one or more roles: create_user USERNAME --role ROLE [--role ROLE ...]. "
+        "The operator's bootstrap tool (shell access on the server): recorded in the audit log, and it "
+        "refuses the forbidden role combinations like every other way of granting roles."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -35,6 +39,7 @@ class Command(BaseCommand):
                 organisation_name=options["organisation"] or settings.VAF_INTAKE_ORGANISATION,
                 password=password,
                 email=options["email"],
+                via="create_user command",
             )
         except DomainError as exc:
             raise CommandError(exc.detail) from None

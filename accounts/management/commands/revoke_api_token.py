@@ -16,7 +16,10 @@ class Command(BaseCommand):
         if not options["prefix"]:
             for token in tokens:
                 state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
-                self.stdout.write(f"{token.prefix}  created {token.created_at:%Y-%m-%d}  {state}")
+                expires = f"expires {token.expires_at:%Y-%m-%d}" if token.expires_at else "no expiry"
+                self.stdout.write(
+                    f"{token.prefix}  created {token.created_at:%Y-%m-%d}  {expires}  {token.scope}  {state}"
+                )
             return
         token = tokens.filter(prefix=options["prefix"], revoked_at__isnull=True).first()
         if token is None:

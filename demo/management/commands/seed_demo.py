@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo import fund as fund_demo
 from demo import referrals as referrals_demo
-from demo.users import DEMO_PASSWORD, demo_users
+from demo.users import DEMO_MFA_USER, DEMO_PASSWORD, demo_totp_secret, demo_users
 
 
 class Command(BaseCommand):
@@ -25,6 +25,11 @@ class Command(BaseCommand):
         for username, user in users.items():
             roles = ", ".join(sorted(user.groups.values_list("name", flat=True)))
             self.stdout.write(f"  {username:<12} {roles}")
+        secret = demo_totp_secret(users[DEMO_MFA_USER])
+        self.stdout.write(
+            f"Two-step sign-in demo: {DEMO_MFA_USER} also asks for a code. Add this key to an authenticator app "
+            f"(time-based, 6 digits, 30 s): {secret}"
+        )
 
     def _checkpoint(self) -> None:
         """Sign a first checkpoint of the demo's log, as the scheduler would, so
