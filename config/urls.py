@@ -9,6 +9,7 @@ api_v1 = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include("referrals.api_urls")),
     path("", include("fund.api_urls")),
+    path("", include("documents.api_urls")),
     path("", include("audit.api_urls")),
 ]
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("cases/", include("referrals.urls")),
     path("fund/", include("fund.urls")),
+    path("documents/", include("documents.urls")),
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),
     path("api/v1/", include((api_v1, "api"))),

@@ -16,6 +16,7 @@ from accounts.roles import Role, user_roles
 from config.errors import NotFound, PermissionDenied
 from fund.choices import DisbursementStatus as S
 from fund.forms import DisbursementForm, TransitionForm
+from fund.hooks import disbursement_evidence
 from fund.models import Approval, Disbursement, LedgerEntry
 from fund.permissions import (
     FUND_READER_ROLES,
@@ -154,6 +155,19 @@ def row_for(user, disbursement: Disbursement, *, payee_revealed: bool = False) -
     }
 
 
+def rows_for(user, disbursements, *, payee_revealed: bool = False) -> list[dict]:
+    """`row_for` each disbursement, with the evidence (documents) that the
+    apps above register through `fund.hooks`, read once for all rows."""
+    disbursements = list(disbursements)
+    evidence = disbursement_evidence(user, disbursements)
+    rows = []
+    for disbursement in disbursements:
+        row = row_for(user, disbursement, payee_revealed=payee_revealed)
+        row["evidence"] = evidence.get(disbursement.pk, {})
+        rows.append(row)
+    return rows
+
+
 def case_disbursement_context(user, case) -> dict:
     """Context for `templates/fund/case_disbursements.html` on the case page.
 
@@ -168,7 +182,7 @@ def case_disbursement_context(user, case) -> dict:
     return {
         "fund_section_visible": True,
         "fund_case": case,
-        "fund_rows": [row_for(user, d) for d in disbursements],
+        "fund_rows": rows_for(user, disbursements),
         "fund_can_request": can_request,
         "fund_request_form": DisbursementForm() if can_request else None,
         "fund_transition_form": TransitionForm(),

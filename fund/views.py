@@ -108,7 +108,7 @@ def deposit_create(request):
 def approval_queue(request):
     disbursements = selectors.approval_queue_for_user(user=request.user)
     context = {
-        "rows": [selectors.row_for(request.user, d) for d in disbursements],
+        "rows": selectors.rows_for(request.user, disbursements),
         "policy": current_policy(),
         "transition_form": TransitionForm(),
     }
@@ -120,8 +120,8 @@ def _payment_queue_page(request, *, revealed: list | None = None, reveal_form=No
     revealed (`revealed`, each recorded by the reveal service)."""
     queue = selectors.payment_queue_for_user(user=request.user, to_pay=revealed)
     context = {
-        "to_pay": [selectors.row_for(request.user, d, payee_revealed=revealed is not None) for d in queue["to_pay"]],
-        "to_reconcile": [selectors.row_for(request.user, d) for d in queue["to_reconcile"]],
+        "to_pay": selectors.rows_for(request.user, queue["to_pay"], payee_revealed=revealed is not None),
+        "to_reconcile": selectors.rows_for(request.user, queue["to_reconcile"]),
         "payees_revealed": revealed is not None,
         "reveal_form": reveal_form or PayeeRevealForm(),
         "transition_form": TransitionForm(),

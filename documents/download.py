@@ -1,0 +1,28 @@
+"""The HTTP answer that carries a document: an attachment the browser saves,
+never renders (so a hostile file cannot run as a page of this site)."""
+
+from __future__ import annotations
+
+from django.http import StreamingHttpResponse
+
+from documents.selectors import download_name, names_visible
+from documents.services import Download
+
+
+def attachment_response(user, download: Download) -> StreamingHttpResponse:
+    document = download.document
+    response = StreamingHttpResponse(download.chunks, content_type=document.content_type)
+    name = download_name(document, visible=names_visible(user, document.case))
+    response.headers["Content-Disposition"] = _disposition(name)
+    response.headers["Content-Length"] = str(document.size)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _disposition(name: str) -> str:
+    from urllib.parse import quote
+
+    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;' else "_" for c in name) or "document"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
