@@ -22,6 +22,8 @@ from typing import BinaryIO
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopUpload
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 
 from documents.content import HEAD_BYTES, TAIL_BYTES
 from vault.streaming import StreamSealer, open_stream
@@ -113,7 +115,7 @@ class SealingUploadHandler(FileUploadHandler):
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         if content_length and content_length > max_document_bytes() + BODY_OVERHEAD:
             self.refusal = "too_large"
-            raise StopUpload(connection_reset=True)
+            return QueryDict(encoding=encoding), MultiValueDict()  # the body is not read at all
         return None
 
     def new_file(self, field_name, file_name, content_type, content_length, charset=None, content_type_extra=None):
