@@ -9,9 +9,20 @@ from documents.selectors import download_name, names_visible
 from documents.services import Download
 
 
+class DocumentResponse(StreamingHttpResponse):
+    """Streams the document. A client that asks for the whole `content`
+    (test clients, small tools) gets it joined; servers stream it."""
+
+    @property
+    def content(self) -> bytes:
+        data = b"".join(self.streaming_content)
+        self.streaming_content = [data]
+        return data
+
+
 def attachment_response(user, download: Download) -> StreamingHttpResponse:
     document = download.document
-    response = StreamingHttpResponse(download.chunks, content_type=document.content_type)
+    response = DocumentResponse(download.chunks, content_type=document.content_type)
     name = download_name(document, visible=names_visible(user, document.case))
     response.headers["Content-Disposition"] = _disposition(name)
     response.headers["Content-Length"] = str(document.size)

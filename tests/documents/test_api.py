@@ -14,7 +14,7 @@ from PIL import Image
 
 from audit.models import AuditEvent
 from documents.models import Document
-from tests.documents.conftest import MARKER, content_of, jpeg_bytes_with_gps, pdf_bytes, png_bytes
+from tests.documents.conftest import MARKER, content_of, jpeg_bytes_with_gps, pdf_bytes, png_bytes, upload_file
 
 
 def stored_files() -> list[Path]:
@@ -198,3 +198,50 @@ def test_images_are_re_encoded_without_their_metadata(api, people, case):
     assert png.json()["size"] == len(png_out)
     assert MARKER.encode() not in every_table_text()
     assert all(MARKER.encode() not in f.read_bytes() for f in stored_files())
+
+
+def test_a_download_reads_whole_or_streamed(api, people, case):
+    document_id = api.upload(people.caseworker, case, pdf_bytes(padding=70_000)).json()["id"]
+    response = api.download(people.caseworker, document_id)
+    assert response.streaming
+    assert response.content == pdf_bytes(padding=70_000)
+    assert response.content == pdf_bytes(padding=70_000)  # asking twice gives the same bytes
+
+
+def test_session_api_upload_checks_csrf_after_installing_the_sealing_handler(people, case):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(people.caseworker)
+    url = f"/api/v1/cases/{case.pk}/documents/"
+    body = {"file": upload_file("r.pdf", pdf_bytes()), "kind": "receipt"}
+    refused = client.post(url, body, format="multipart")
+    assert refused.status_code == 403
+    token = client.get(f"/cases/{case.pk}/").cookies["csrftoken"].value
+    body = {"file": upload_file("r.pdf", pdf_bytes()), "kind": "receipt"}
+    done = client.post(url, body, format="multipart", HTTP_X_CSRFTOKEN=token)
+    assert done.status_code == 201, done.content
+    assert Document.objects.count() == 1
+
+
+def test_a_request_body_cut_short_is_a_client_error(people, case):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(people.caseworker)
+    boundary = "BoUnDaRy"
+    full = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nreceipt\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="r.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + pdf_bytes(padding=3000)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    cut = full[: len(full) // 2]
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/documents/", data=cut, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert 400 <= response.status_code < 500
+    assert Document.objects.count() == 0
