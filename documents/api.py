@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from config.api_schema import error_responses
 from config.errors import ValidationFailed
 from documents import selectors, services
+from documents.content import EXTENSIONS as ACCEPTED_TYPES
 from documents.download import attachment_response
 from documents.sealing import FIELD, install_upload_handler
 from documents.serializers import DocumentSerializer, DocumentUploadSerializer
@@ -64,9 +65,9 @@ class CaseDocumentsAPI(APIView):
     )
     def post(self, request, case_id):
         data, files = request.data, request.FILES
+        case = case_get_for_user(user=request.user, case_id=case_id)
         if self.sealing_handler.refusal == "too_large":
             raise services.upload_refused_as_too_large()
-        case = case_get_for_user(user=request.user, case_id=case_id)
         document = services.document_upload(
             actor=request.user,
             case=case,
@@ -90,6 +91,10 @@ def parse_disbursement(value):
 
 
 class DocumentDownloadAPI(APIView):
+    def perform_content_negotiation(self, request, force=False):
+        # The file is not rendered by DRF; errors stay JSON whatever Accept says.
+        return super().perform_content_negotiation(request, force=True)
+
     @extend_schema(
         operation_id="document_download",
         summary=gettext_lazy("Download a document"),
@@ -99,7 +104,7 @@ class DocumentDownloadAPI(APIView):
         ),
         parameters=[DOCUMENT_ID],
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            **{(200, media): OpenApiResponse(OpenApiTypes.BINARY) for media in ACCEPTED_TYPES},
             **error_responses(401, 404, 409, 410),
         },
         tags=["documents"],

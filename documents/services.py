@@ -30,6 +30,7 @@ from documents.sealing import SealedUpload, max_document_bytes, seal_bytes
 from fund.models import Disbursement
 from referrals.models import Case
 from referrals.permissions import is_case_caseworker
+from referrals.services import lock_case
 from vault.errors import DataKeyDestroyed, VaultError
 from vault.streaming import open_stream, verify_stream
 
@@ -83,10 +84,10 @@ def document_upload(
     *, actor, case: Case, upload: SealedUpload | None, kind: str, disbursement_id=None, filename: str = ""
 ) -> Document:
     """Add a document to `case` (and to one of its payment requests)."""
-    if upload is None:
-        raise ValidationFailed(_("Attach a file."), errors={"file": [_("This field is required.")]})
     try:
         disbursement = _check_upload(actor=actor, case=case, kind=kind, disbursement_id=disbursement_id)
+        if upload is None:
+            raise ValidationFailed(_("Attach a file."), errors={"file": [_("This field is required.")]})
         name = (filename or upload.name or "").strip()[:NAME_LIMIT] or "document"
         if upload.size > max_document_bytes():
             raise _too_large()
@@ -95,9 +96,12 @@ def document_upload(
             upload = _reencoded(upload, content_type)
         stored = default_storage.save(_blob_name(upload.document_id), File(upload.ciphertext()))
     finally:
-        upload.close()
+        if upload is not None:
+            upload.close()
     try:
         with transaction.atomic():
+            if lock_case(case.pk).data_key.destroyed_at is not None:  # erased meanwhile
+                raise TransitionNotAllowed(_("This case's personal data is erased: no document can be added."))
             document = Document(
                 id=upload.document_id,
                 case=case,
