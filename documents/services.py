@@ -217,18 +217,17 @@ def document_download(*, actor, document: Document) -> Download:
 
 
 def case_documents_erase(*, case: Case) -> int:
-    """Erase hook: forget the documents' keys and names, and delete their
-    stored ciphertext once the erasure commits. Runs under the case lock,
-    before the case's data key is destroyed."""
+    """Erase hook: forget the documents' keys and names and delete their
+    stored ciphertext. Runs under the case lock, before the case's data key
+    is destroyed. The files are deleted at once, not after the commit: the
+    person asked for them to be destroyed, and should the erasure fail after
+    this point, running it again finishes the work (the files are unreadable
+    without the data key in any case)."""
     documents = list(Document.objects.filter(case=case, erased_at__isnull=True).values_list("id", "blob_name"))
     Document.objects.filter(case=case, erased_at__isnull=True).update(
         erased_at=timezone.now(), content_key=None, filename=None, blob_name=""
     )
-    blobs = [name for _id, name in documents if name]
-
-    def delete_blobs() -> None:
-        for name in blobs:
+    for _id, name in documents:
+        if name:
             default_storage.delete(name)
-
-    transaction.on_commit(delete_blobs)
     return len(documents)
