@@ -61,8 +61,10 @@ def disbursement_documents(user, disbursements) -> dict:
         name = display_name(document, visible=names_visible(user, case))
         entry["documents"].append(
             {
+                "id": document.pk,
                 "label": f"{document.get_kind_display()}: {name or ''}".strip(": "),
                 "url": reverse("documents:download", args=[document.pk]),
+                "api_url": reverse("api:document_download", args=[document.pk]),
                 "kind": document.kind,
             }
         )

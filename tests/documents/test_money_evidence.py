@@ -131,3 +131,17 @@ def test_masked_roles_see_the_section_without_names_or_form(api, people, case):
     assert "documents-heading" in html
     assert MARKER not in html
     assert "Add a document" not in html
+
+
+def test_the_payment_request_api_lists_its_documents(api, people, case, paid):
+    document_id = api.upload(people.caseworker, case, pdf_bytes(), kind="invoice", disbursement=str(paid.pk)).json()[
+        "id"
+    ]
+    client = api.as_user(people.approver)
+    detail = client.get(f"/api/v1/disbursements/{paid.pk}/").json()
+    assert detail["invoice_attached"] is True
+    assert detail["documents"] == [
+        {"id": document_id, "kind": "invoice", "download_url": f"/api/v1/documents/{document_id}/download/"}
+    ]
+    listed = client.get("/api/v1/disbursements/").json()["results"]
+    assert [row["invoice_attached"] for row in listed] == [True]
