@@ -129,3 +129,10 @@ def test_downloads_of_a_case_whose_data_key_is_gone_answer_gone(api, people, cas
     data_key_destroy(data_key=case.data_key)  # as if the key went without the erase hook
     assert api.download(people.caseworker, document_id).status_code == 410
     assert content_of(api.list(people.caseworker, case)) != b""
+
+
+def test_a_cases_audit_history_includes_its_documents(api, people, case):
+    from audit.subjects import history_object_ids
+
+    document_id = api.upload(people.caseworker, case, pdf_bytes()).json()["id"]
+    assert document_id in history_object_ids(str(case.pk))
