@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from config.errors import Gone, IntegrityFailure, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from config.errors import DomainError, Gone, IntegrityFailure, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from documents.choices import DocumentKind
 from documents.content import JPEG, PNG, clean_image, sniff
 from documents.models import Document
@@ -80,15 +80,10 @@ def upload_refused_as_too_large() -> ValidationFailed:
     return _too_large()
 
 
-def document_upload(
-    *, actor, case: Case, upload: SealedUpload | None, kind: str, disbursement_id=None, filename: str = ""
-) -> Document:
-    """Add a document to `case` (and to one of its payment requests)."""
+def _sealed_and_stored(upload: SealedUpload, name: str) -> tuple[SealedUpload, str, str]:
+    """Judge the content, re-encode images, store the ciphertext: the upload
+    as stored, its content type and its storage name."""
     try:
-        disbursement = _check_upload(actor=actor, case=case, kind=kind, disbursement_id=disbursement_id)
-        if upload is None:
-            raise ValidationFailed(_("Attach a file."), errors={"file": [_("This field is required.")]})
-        name = (filename or upload.name or "").strip()[:NAME_LIMIT] or "document"
         if upload.size > max_document_bytes():
             raise _too_large()
         content_type = sniff(head=upload.head, tail=upload.tail, size=upload.size, name=name)
@@ -96,8 +91,24 @@ def document_upload(
             upload = _reencoded(upload, content_type)
         stored = default_storage.save(_blob_name(upload.document_id), File(upload.ciphertext()))
     finally:
+        upload.close()
+    return upload, content_type, stored
+
+
+def document_upload(
+    *, actor, case: Case, upload: SealedUpload | None, kind: str, disbursement_id=None, filename: str = ""
+) -> Document:
+    """Add a document to `case` (and to one of its payment requests)."""
+    try:
+        disbursement = _check_upload(actor=actor, case=case, kind=kind, disbursement_id=disbursement_id)
+    except DomainError:
         if upload is not None:
             upload.close()
+        raise
+    if upload is None:
+        raise ValidationFailed(_("Attach a file."), errors={"file": [_("This field is required.")]})
+    name = (filename or upload.name or "").strip()[:NAME_LIMIT] or "document"
+    upload, content_type, stored = _sealed_and_stored(upload, name)
     try:
         with transaction.atomic():
             if lock_case(case.pk).data_key.destroyed_at is not None:  # erased meanwhile
