@@ -65,3 +65,10 @@ def test_password_hashing_is_argon2_and_bodies_are_capped():
 
     assert configured.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     assert configured.DATA_UPLOAD_MAX_MEMORY_SIZE == 64 * 1024
+
+
+def test_document_storage_must_be_named_and_s3_needs_its_bucket():
+    unknown = _manage("check", env=production_env(VAF_DOCUMENT_STORAGE="ftp"))
+    assert unknown.returncode != 0 and "VAF_DOCUMENT_STORAGE" in unknown.stderr
+    no_bucket = _manage("check", env=production_env(VAF_DOCUMENT_STORAGE="s3"))
+    assert no_bucket.returncode != 0 and "VAF_S3_BUCKET" in no_bucket.stderr
