@@ -36,12 +36,19 @@ def documents_section(request, case) -> dict | None:
     }
 
 
+RECEIPT_FLAG = "_documents_receipt_attached"
+
+
 def receipt_required_for_reconcile(disbursement) -> str | None:
     if not settings.VAF_RECEIPT_REQUIRED_FOR_RECONCILE:
         return None
-    has_receipt = Document.objects.filter(
-        disbursement=disbursement, kind=DocumentKind.RECEIPT, erased_at__isnull=True
-    ).exists()
+    # A page reads every row's documents once (disbursement_documents) and
+    # leaves the answer on the instance; the transition itself reads afresh.
+    has_receipt = disbursement.__dict__.get(RECEIPT_FLAG)
+    if has_receipt is None:
+        has_receipt = Document.objects.filter(
+            disbursement=disbursement, kind=DocumentKind.RECEIPT, erased_at__isnull=True
+        ).exists()
     if has_receipt:
         return None
     return _("Attach the payment's receipt before reconciling it.")
@@ -53,7 +60,10 @@ def disbursement_documents(user, disbursements) -> dict:
     evidence = {d.pk: {"documents": [], "invoice_attached": False, "receipt_attached": False} for d in disbursements}
     cases = {d.pk: d.case for d in disbursements}
     rows = Document.objects.filter(disbursement__in=list(evidence), erased_at__isnull=True).order_by("uploaded_at")
+    receipts = set()
     for document in rows.select_related("case__data_key"):
+        if document.kind == DocumentKind.RECEIPT:
+            receipts.add(document.disbursement_id)
         case = cases[document.disbursement_id]
         if not can_see_documents(user, case):
             continue
@@ -70,6 +80,8 @@ def disbursement_documents(user, disbursements) -> dict:
         )
         entry["invoice_attached"] |= document.kind == DocumentKind.INVOICE
         entry["receipt_attached"] |= document.kind == DocumentKind.RECEIPT
+    for disbursement in disbursements:
+        disbursement.__dict__[RECEIPT_FLAG] = disbursement.pk in receipts
     return evidence
 
 

@@ -145,3 +145,22 @@ def test_the_payment_request_api_lists_its_documents(api, people, case, paid):
     ]
     listed = client.get("/api/v1/disbursements/").json()["results"]
     assert [row["invoice_attached"] for row in listed] == [True]
+
+
+def test_the_finance_queue_reads_receipts_once_whatever_the_number_of_payments(api, people, case, paid):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    finance = Client()
+    finance.force_login(people.finance2)
+
+    def queue_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert finance.get("/fund/payments/").status_code == 200
+        return len(captured)
+
+    api.upload(people.caseworker, case, pdf_bytes(), kind="receipt", disbursement=str(paid.pk))
+    one = queue_queries()
+    for amount in ("11.00", "12.00", "13.00"):
+        drive(request_payment(case, people.caseworker, amount=amount), people, "paid")
+    assert queue_queries() == one
