@@ -91,6 +91,8 @@ def parse_disbursement(value):
 
 
 class DocumentDownloadAPI(APIView):
+    http_method_names = ["get", "options"]  # a HEAD would be recorded as a download without one
+
     def perform_content_negotiation(self, request, force=False):
         # The file is not rendered by DRF; errors stay JSON whatever Accept says.
         return super().perform_content_negotiation(request, force=True)
