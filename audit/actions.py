@@ -25,6 +25,7 @@ DISBURSEMENT_TRANSITIONS = [
 ACTIONS = frozenset(
     [
         "audit.checkpoint",
+        "audit.cosigned",
         "audit.exported",
         "auth.api_token_issued",
         "auth.api_token_revoked",
@@ -42,9 +43,12 @@ ACTIONS = frozenset(
         "document.uploaded",
         "disbursement.payee_revealed",
         "disbursement.updated",
+        "export.ctdc",
+        "export.htcds",
         "fund.batch_exported",
         "fund.deposit",
         "fund.statement_imported",
+        "intake.spreadsheet_imported",
         "user.created",
         "user.updated",
         "vault.keys_rotated",

@@ -13,6 +13,7 @@ from django.utils.ipv6 import clean_ipv6_address
 from audit.chain import canonical_value, event_hash
 from audit.context import client_ip
 from audit.models import GENESIS_HASH, AuditEvent
+from audit.tree import tree_append
 
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
 _CHAIN_LOCK_KEY = 0x5641465F4155  # "VAF_AU"
@@ -76,6 +77,7 @@ def audit_record(
     }
     event = AuditEvent(**fields, hash=event_hash(**fields))
     event.save()
+    tree_append([event])
     return event
 
 

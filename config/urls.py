@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("fund.api_urls")),
     path("", include("documents.api_urls")),
     path("", include("audit.api_urls")),
+    path("", include("standards.api_urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),
+    path("standards/", include("standards.urls")),
     path("api/v1/", include((api_v1, "api"))),
 ]
 
