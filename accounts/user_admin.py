@@ -47,7 +47,11 @@ def user_list(request):
     users = get_user_model().objects.select_related("organisation").prefetch_related("groups").order_by("username")
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     rows = [
-        {"user": user, "roles": sorted(g.name for g in user.groups.all() if g.name in Role.values)}
+        {
+            "user": user,
+            "roles": sorted(g.name for g in user.groups.all() if g.name in Role.values),
+            "role_labels": sorted(str(Role(g.name).label) for g in user.groups.all() if g.name in Role.values),
+        }
         for user in page.object_list
     ]
     return render(request, "accounts/user_list.html", {"page": page, "rows": rows})

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.home import waiting_work_for
 from accounts.roles import Role, user_roles
 from accounts.services import login_failed_record, login_record, logout_record
 
@@ -35,4 +36,6 @@ class LogoutView(auth_views.LogoutView):
 @login_required
 def home(request):
     roles = user_roles(request.user)
-    return render(request, "home.html", {"roles": [Role(r) for r in Role.values if r in roles]})
+    waiting = waiting_work_for(request.user)
+    cards = [{"value": r, "label": Role(r).label, "waiting": waiting.get(r, [])} for r in Role.values if r in roles]
+    return render(request, "home.html", {"roles": cards})

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.labels import action_label
 from audit.selectors import REVEAL_ACTIONS, EventFilters, event_filters_build, known_actions
 from config.errors import ValidationFailed
 
@@ -65,7 +66,7 @@ class EventFilterForm(forms.Form):
         self.filters: EventFilters | None = None
 
     def action_choices(self) -> list[tuple[str, str]]:
-        return [(action, action) for action in self.allowed_actions]
+        return sorted(((action, action_label(action)) for action in self.allowed_actions), key=lambda row: row[1])
 
     def clean(self):
         data = super().clean()

@@ -236,6 +236,21 @@ def checkpoint_count() -> int:
     return AuditCheckpoint.objects.count()
 
 
+def recent_events(*, action: str, limit: int = 20) -> list[AuditEvent]:
+    """The newest events of one action, newest first."""
+    return list(AuditEvent.objects.filter(action=action).order_by("-seq")[:limit])
+
+
+def latest_event(*, object_type: str, object_id, action: str) -> AuditEvent | None:
+    """The newest event of `action` about one object (e.g. why a payment
+    request was returned), for pages that show it to the people concerned."""
+    return (
+        AuditEvent.objects.filter(object_type=object_type, object_id=str(object_id), action=action)
+        .order_by("-seq")
+        .first()
+    )
+
+
 def checkpoint_latest_signed() -> AuditCheckpoint | None:
     """The newest checkpoint signed as a note (with its cosignatures)."""
     return (

@@ -12,6 +12,7 @@ from django.utils.ipv6 import clean_ipv6_address
 
 from audit.chain import canonical_value, event_hash
 from audit.context import client_ip
+from audit.listeners import run_event_listeners
 from audit.models import GENESIS_HASH, AuditEvent
 from audit.tree import tree_append
 
@@ -78,6 +79,7 @@ def audit_record(
     event = AuditEvent(**fields, hash=event_hash(**fields))
     event.save()
     tree_append([event])
+    run_event_listeners(event, reason=reason or "")
     return event
 
 

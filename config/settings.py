@@ -42,7 +42,9 @@ if PRODUCTION:
 else:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", "development-only-insecure-secret-key-not-for-production")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-    DEBUG = env.bool("DJANGO_DEBUG", True)
+    # Off unless asked for: the demo shows the real 404/500 pages, never
+    # Django's debug page (which would print settings and request data).
+    DEBUG = env.bool("DJANGO_DEBUG", False)
     # Missing keys are reported by the vault on first use, never replaced.
     VAF_MASTER_KEYS = env.str("VAF_MASTER_KEYS", "")
     VAF_BLIND_INDEX_KEY = env.str("VAF_BLIND_INDEX_KEY", "")
@@ -94,6 +96,7 @@ INSTALLED_APPS = [
     "documents",
     "reports",
     "demo",
+    "notifications",
     "operations",
 ]
 
@@ -129,7 +132,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "notifications.context_processors.bell",
             ],
+            # Display formats (config/formats.py) in every template, no {% load %}.
+            "builtins": ["config.templatetags.vaf_format", "audit.templatetags.audit_labels"],
         },
     },
 ]
@@ -222,6 +228,10 @@ elif VAF_DOCUMENT_STORAGE == "filesystem":
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 else:
     raise ImproperlyConfigured("VAF_DOCUMENT_STORAGE must be 'filesystem' or 's3'.")
+# Outside production, whitenoise serves static files straight from the
+# source folders, so `make run` works without DEBUG and without collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {
@@ -244,6 +254,7 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -323,8 +334,76 @@ VAF_INTAKE_MAX_BYTES = env.int("VAF_INTAKE_MAX_BYTES", 5 * 1024 * 1024)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logs.JsonFormatter"},
+    },
+    # json (default in production): one object per line, for a log collector.
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.str("DJANGO_LOG_FORMAT", "json" if PRODUCTION else "plain"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Background work (Celery) ------------------------------------------------------
+# Redis in production, e.g. redis://redis.internal:6379/0. Unset: no broker,
+# tasks run in the calling process (make run, tests).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", "") or None
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", "") or CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL is None)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves it for another
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = 24 * 60 * 60
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request never waits long on a broker that is down: the outbox keeps the work.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "timeout": 2}
+CELERY_TIMEZONE = "UTC"
+# Only the signer worker (the one process with VAF_AUDIT_SIGNING_KEY) consumes
+# the "signer" queue: the checkpoint key stays out of the web and other workers.
+CELERY_TASK_ROUTES = {"operations.tasks.audit_checkpoint_job": {"queue": "signer"}}
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
+
+# --- Schedules (run by Celery beat; each run is recorded as a ScheduleRun) ------------
+VAF_CHECKPOINT_EVERY_MINUTES = env.int("VAF_CHECKPOINT_EVERY_MINUTES", 60)
+VAF_VERIFY_EVERY_MINUTES = env.int("VAF_VERIFY_EVERY_MINUTES", 15)
+# Auditors are told when the newest checkpoint is older than this.
+VAF_CHECKPOINT_MAX_AGE_MINUTES = env.int("VAF_CHECKPOINT_MAX_AGE_MINUTES", 3 * VAF_CHECKPOINT_EVERY_MINUTES)
+VAF_REMIND_ASSESSMENT_AFTER_DAYS = env.int("VAF_REMIND_ASSESSMENT_AFTER_DAYS", 14)
+VAF_REMIND_APPROVAL_AFTER_DAYS = env.int("VAF_REMIND_APPROVAL_AFTER_DAYS", 3)
+# Erase a case's personal data this many years after it was closed, withdrawn
+# or rejected. 0 (the default): retention is off until the policy is decided.
+VAF_RETENTION_YEARS = env.int("VAF_RETENTION_YEARS", 0)
+# E-mail links point here (https://vaf.example.org); no trailing slash.
+VAF_SITE_URL = env.str("VAF_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+CELERY_BEAT_SCHEDULE = {
+    "outbox": {"task": "operations.tasks.outbox_job", "schedule": 60.0},
+    "audit_checkpoint": {
+        "task": "operations.tasks.audit_checkpoint_job",
+        "schedule": 60.0 * VAF_CHECKPOINT_EVERY_MINUTES,
+    },
+    "audit_verify": {"task": "operations.tasks.audit_verify_job", "schedule": 60.0 * VAF_VERIFY_EVERY_MINUTES},
+    "reminders": {"task": "operations.tasks.reminders_job", "schedule": 24 * 3600.0},
+    "retention": {"task": "operations.tasks.retention_job", "schedule": 24 * 3600.0},
+}
+
+# --- E-mail (notifications carry no personal data) -------------------------------------
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", "VAF tracker <no-reply@vaf.example.org>")
+EMAIL_BACKEND = env.str(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10

@@ -3,6 +3,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.views import home
+from operations.health import healthz
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -12,6 +13,7 @@ api_v1 = [
     path("", include("documents.api_urls")),
     path("", include("audit.api_urls")),
     path("", include("standards.api_urls")),
+    path("", include("notifications.api_urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +26,9 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),
     path("standards/", include("standards.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("operations/", include("operations.urls")),
+    path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"))),
 ]
 

@@ -8,12 +8,14 @@ is reported exactly like a missing one.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.roles import Role, user_roles
+from audit.selectors import latest_event, recent_events
 from config.errors import NotFound, PermissionDenied
+from fund.choices import COUNTED_STATES
 from fund.choices import DisbursementStatus as S
 from fund.forms import DisbursementForm, TransitionForm
 from fund.hooks import disbursement_evidence
@@ -23,6 +25,7 @@ from fund.permissions import (
     available_transitions,
     can_request_for_case,
     current_approvals,
+    has_approved,
     update_refusal,
 )
 from fund.policy import current_policy
@@ -117,6 +120,44 @@ def approval_queue_for_user(*, user) -> list[Disbursement]:
     return list(_with_related(Disbursement.objects.filter(status=S.SUBMITTED)).order_by("submitted_at", "pk"))
 
 
+def case_counted_totals(case_ids) -> dict:
+    """Each case's approved and paid total (what counts against the case limit)."""
+    rows = (
+        Disbursement.objects.filter(case_id__in=set(case_ids), status__in=COUNTED_STATES)
+        .values("case_id")
+        .annotate(total=Sum("amount"))
+    )
+    return {row["case_id"]: row["total"] for row in rows}
+
+
+def approval_queue_rows_for_user(*, user) -> list[dict]:
+    """The approver's queue: per request the case, payee (masked), amount,
+    the case's approved and paid total against the limit, who approved, and
+    the decisions this approver may take."""
+    disbursements = approval_queue_for_user(user=user)
+    totals = case_counted_totals(d.case_id for d in disbursements)
+    limit = current_policy().case_limit
+    rows = []
+    for row in rows_for(user, disbursements):
+        disbursement = row["disbursement"]
+        counted = totals.get(disbursement.case_id) or 0
+        row.update(
+            {
+                "case_counted": counted,
+                "case_limit": limit,
+                "over_limit": counted + disbursement.amount > limit,
+                "approved_by_me": has_approved(user, disbursement),
+                "decisions": [name for name in row["transitions"] if name in DECISIONS],
+            }
+        )
+        rows.append(row)
+    return rows
+
+
+# What an approver decides on a submitted request, in the order offered.
+DECISIONS = ("approve", "return_for_changes", "reject", "cancel")
+
+
 def payable_disbursements() -> QuerySet[Disbursement]:
     """Approved payments, and failed ones to be paid again, oldest approval
     first: the finance queue, the payee reveal and the bank batch list these.
@@ -136,6 +177,23 @@ def payment_queue_for_user(*, user, to_pay: list[Disbursement] | None = None) ->
     }
 
 
+def returned_for_changes(disbursement: Disbursement) -> dict | None:
+    """Who returned a draft for changes, when and why (the reason is read from
+    the audit event, where it is stored encrypted under the case's key)."""
+    if disbursement.status != S.DRAFT or disbursement.approval_round <= 1:
+        return None
+    event = latest_event(
+        object_type="disbursement", object_id=disbursement.pk, action="disbursement.return_for_changes"
+    )
+    if event is None:
+        return None
+    try:
+        reason = event.reason
+    except DataKeyDestroyed:
+        reason = str(ERASED)
+    return {"by": event.actor_username, "at": event.occurred_at, "reason": reason}
+
+
 def row_for(user, disbursement: Disbursement, *, payee_revealed: bool = False) -> dict:
     """What a page shows of one disbursement, with what `user` may do to it.
 
@@ -151,6 +209,7 @@ def row_for(user, disbursement: Disbursement, *, payee_revealed: bool = False) -
         "transitions": available_transitions(user, disbursement),
         "editable": update_refusal(user, disbursement) is None,
         "payee_revealed": payee_revealed,
+        "returned": returned_for_changes(disbursement),
         **payee,
     }
 
@@ -194,3 +253,25 @@ def disbursement_ids_for_case(case_id: str) -> list[str]:
     """Ids of the case's payment requests, whose audit events belong to the
     case's history (registered with audit.subjects)."""
     return [str(pk) for pk in Disbursement.objects.filter(case_id=case_id).values_list("id", flat=True)]
+
+
+def batch_exports_recent(*, limit: int = 20) -> dict:
+    """The newest bank batch downloads, and for each payment the newest batch
+    it was in, so finance sees what was already sent to the bank."""
+    events = recent_events(action="fund.batch_exported", limit=limit)
+    exported_at: dict[str, object] = {}
+    for event in reversed(events):
+        for disbursement_id in (event.payload or {}).get("disbursements", []):
+            exported_at[disbursement_id] = event.occurred_at
+    latest = events[0] if events else None
+    return {
+        "latest": {
+            "at": latest.occurred_at,
+            "by": latest.actor_username,
+            "count": (latest.payload or {}).get("count", 0),
+            "total": (latest.payload or {}).get("total"),
+        }
+        if latest
+        else None,
+        "exported_at": exported_at,
+    }

@@ -20,4 +20,5 @@ urlpatterns = [
         views.disbursement_transition,
         name="disbursement_transition",
     ),
+    path("disbursements/<uuid:pk>/decision/", views.disbursement_decide, name="disbursement_decide"),
 ]

@@ -7,6 +7,7 @@ Thin: parse the form, call one service or selector, render or redirect.
 from __future__ import annotations
 
 import functools
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,12 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Role, user_roles
 from config.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from fund import selectors, services
+from fund.choices import DisbursementStatus
 from fund.forms import (
     DepositForm,
     DisbursementEditForm,
@@ -106,9 +109,8 @@ def deposit_create(request):
 @login_required
 @domain_errors_as_http
 def approval_queue(request):
-    disbursements = selectors.approval_queue_for_user(user=request.user)
     context = {
-        "rows": selectors.rows_for(request.user, disbursements),
+        "rows": selectors.approval_queue_rows_for_user(user=request.user),
         "policy": current_policy(),
         "transition_form": TransitionForm(),
     }
@@ -119,8 +121,13 @@ def _payment_queue_page(request, *, revealed: list | None = None, reveal_form=No
     """The queue with payee details masked, or in full for the payments just
     revealed (`revealed`, each recorded by the reveal service)."""
     queue = selectors.payment_queue_for_user(user=request.user, to_pay=revealed)
+    batches = selectors.batch_exports_recent()
+    to_pay = selectors.rows_for(request.user, queue["to_pay"], payee_revealed=revealed is not None)
+    for row in to_pay:
+        row["exported_at"] = batches["exported_at"].get(str(row["disbursement"].pk))
     context = {
-        "to_pay": selectors.rows_for(request.user, queue["to_pay"], payee_revealed=revealed is not None),
+        "to_pay": to_pay,
+        "last_batch": batches["latest"],
         "to_reconcile": selectors.rows_for(request.user, queue["to_reconcile"]),
         "payees_revealed": revealed is not None,
         "reveal_form": reveal_form or PayeeRevealForm(),
@@ -160,7 +167,15 @@ def payment_queue_reveal(request):
 @login_required
 @domain_errors_as_http
 def batch_export(request):
-    content = payment_batch_export(actor=request.user)
+    chosen = request.POST.getlist("disbursement")
+    if request.POST.get("choose") and not chosen:
+        messages.error(request, _("Choose at least one payment for the bank batch."))
+        return redirect("fund:payment_queue")
+    try:
+        ids = [uuid.UUID(value) for value in chosen] if chosen else None
+    except ValueError:
+        raise Http404 from None
+    content = payment_batch_export(actor=request.user, disbursement_ids=ids)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     filename = f"vaf-payment-batch-{timezone.now():%Y%m%d-%H%M%S}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -233,6 +248,7 @@ def _edit_page(request, disbursement, form=None, refusal=None, status=200):
         "case": disbursement.case,
         "form": form,
         "refusal": refusal,
+        "returned": selectors.returned_for_changes(disbursement),
         "next_url": _safe_next(request) or reverse("fund:case_disbursements", args=[disbursement.case_id]),
     }
     return render(request, "fund/disbursement_edit.html", context, status=status)
@@ -281,12 +297,51 @@ def disbursement_transition(request, pk, name):
     if not form.is_valid():
         messages.error(request, _("Please check the reason and references: they are too long."))
     else:
-        try:
-            services.disbursement_transition(
-                disbursement=disbursement, actor=request.user, name=name, **form.cleaned_data
-            )
-        except DomainError as exc:
-            messages.error(request, exc.detail)
-        else:
-            messages.success(request, _("Done: the payment request was updated."))
+        _apply_transition(request, disbursement, name, form.cleaned_data)
     return _back(request, reverse("fund:case_disbursements", args=[disbursement.case_id]))
+
+
+DONE_MESSAGES = {
+    "submit": _lazy("The payment request was submitted for approval."),
+    "approve": _lazy("You approved the payment request."),
+    "reject": _lazy("You rejected the payment request."),
+    "return_for_changes": _lazy("The payment request was returned to the caseworker for changes."),
+    "cancel": _lazy("The payment request was cancelled."),
+    "pay": _lazy("The payment was recorded."),
+    "mark_failed": _lazy("The payment was marked as failed."),
+    "reconcile": _lazy("The payment was reconciled."),
+}
+
+
+def _apply_transition(request, disbursement, name: str, fields: dict) -> None:
+    """Apply one transition and say what happened, including an approval
+    that still waits for a second approver."""
+    try:
+        updated = services.disbursement_transition(disbursement=disbursement, actor=request.user, name=name, **fields)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return
+    status = getattr(updated, "status", None)
+    if name == "approve" and status == DisbursementStatus.SUBMITTED:
+        messages.success(request, _("You approved; the request now waits for a second approver."))
+    elif name == "approve":
+        messages.success(request, _("You approved; the request is approved and the money is committed."))
+    else:
+        messages.success(request, DONE_MESSAGES.get(name) or _("Done: the payment request was updated."))
+
+
+@require_POST
+@login_required
+@domain_errors_as_http
+def disbursement_decide(request, pk):
+    """The approver's one decision form: `decision` names the transition."""
+    disbursement = selectors.disbursement_get_for_user(user=request.user, disbursement_id=pk)
+    form = TransitionForm(request.POST)
+    decision = request.POST.get("decision", "")
+    if decision not in selectors.DECISIONS:
+        messages.error(request, _("Choose a decision: approve, return for changes, reject or cancel."))
+    elif not form.is_valid():
+        messages.error(request, _("Please check the reason: it is too long."))
+    else:
+        _apply_transition(request, disbursement, decision, {"reason": form.cleaned_data["reason"]})
+    return _back(request, reverse("fund:approval_queue"))

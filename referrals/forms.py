@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from functools import cache
 
-import pycountry
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from config import formats
 from config.errors import DomainError
 from referrals.choices import (
     AssistanceCategory,
@@ -33,9 +34,13 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 @cache
+def _country_choices(language: str) -> list[tuple[str, str]]:
+    return [("", "—"), *formats.country_choices(language)]
+
+
 def country_choices() -> list[tuple[str, str]]:
-    countries = sorted(pycountry.countries, key=lambda c: c.name)
-    return [("", "—"), *((c.alpha_2, f"{c.name} ({c.alpha_2})") for c in countries)]
+    """Country names in the active language (no bare codes, no English in Arabic)."""
+    return _country_choices((get_language() or "en").split("-")[0])
 
 
 class BootstrapForm(forms.Form):

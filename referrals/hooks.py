@@ -20,6 +20,9 @@ rolls the whole use case back.
   `case.erased` payload.
 - case page sections: `fn(request, case) -> dict | None`, a section's
   `template` and the context it needs (keys prefixed by the app's name).
+- next steps: `fn(request, case) -> dict | None`, the viewer's next step that
+  a higher app owns (`{"label", "url"}`, e.g. "Request a payment" on an
+  active case), shown first and most prominently on the case page.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class CaseHooks:
     close_blockers: list[Callable[..., str | None]] = field(default_factory=list)
     erase: list[Callable[..., dict | None]] = field(default_factory=list)
     page_sections: list[Callable[..., dict | None]] = field(default_factory=list)
+    next_steps: list[Callable[..., dict | None]] = field(default_factory=list)
 
 
 case_hooks = CaseHooks()
@@ -59,6 +63,15 @@ def register_erase_hook(fn: Callable[..., dict | None]) -> Callable:
 
 def register_case_page_section(fn: Callable[..., dict | None]) -> Callable:
     return _register(case_hooks.page_sections, fn)
+
+
+def register_next_step(fn: Callable[..., dict | None]) -> Callable:
+    return _register(case_hooks.next_steps, fn)
+
+
+def next_steps(request, case) -> list[dict]:
+    """The registered next steps that apply to this viewer and case, in order."""
+    return [step for step in (fn(request, case) for fn in case_hooks.next_steps) if step]
 
 
 def run_withdrawal_hooks(*, case, actor, reason: str) -> dict:

@@ -4,8 +4,11 @@ workflow buttons the viewer may use now."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from audit.labels import action_label, field_label
+from config.formats import country_name, format_date
 from referrals import permissions, selectors
 from referrals.choices import (
     AgeBand,
@@ -21,23 +24,10 @@ from referrals.choices import (
 )
 from referrals.disclosure import case_text, victim_view
 from referrals.forms import ReasonForm
-from referrals.hooks import case_page_sections
+from referrals.hooks import case_page_sections, next_steps
 from referrals.models import PERSONAL_FIELDS
 from referrals.permissions import TRANSITION_LABELS
 
-ACTION_LABELS = {
-    "case.referred": _("Referral received"),
-    "case.updated": _("Details edited"),
-    "case.pii_revealed": _("Personal data revealed"),
-    "case.start_assessment": _("Assessment started"),
-    "case.submit_for_approval": _("Submitted for approval"),
-    "case.approve": _("Approved"),
-    "case.reject": _("Rejected"),
-    "case.return_to_assessment": _("Returned to assessment"),
-    "case.close": _("Closed"),
-    "case.withdraw": _("Withdrawn"),
-    "case.reopen": _("Reopened"),
-}
 VICTIM_LABELS = [
     ("full_name", _("Full name")),
     ("other_names", _("Other names or aliases")),
@@ -58,6 +48,13 @@ CHOICE_LABELS = {
     "document_type": dict(DocumentType.choices),
 }
 PERSONAL = set(PERSONAL_FIELDS)
+# Values read left to right whatever the page's direction.
+LTR_FIELDS = {"phone", "document_number"}
+
+
+def _is_iso_date(value) -> bool:
+    text = str(value)
+    return len(text) == 10 and text[4] == "-" and text[7] == "-" and text.replace("-", "").isdigit()
 
 
 def _victim_rows(case, *, visible: bool) -> list[dict]:
@@ -67,7 +64,13 @@ def _victim_rows(case, *, visible: bool) -> list[dict]:
         value = values.get(name)
         if name in CHOICE_LABELS and value:
             value = CHOICE_LABELS[name].get(value, value)
-        rows.append({"name": name, "label": label, "value": value, "personal": name in PERSONAL})
+        elif name == "nationality" and value:
+            value = country_name(value)
+        elif name == "date_of_birth" and value and _is_iso_date(value):
+            value = format_date(value)
+        rows.append(
+            {"name": name, "label": label, "value": value, "personal": name in PERSONAL, "ltr": name in LTR_FIELDS}
+        )
     return rows
 
 
@@ -80,16 +83,49 @@ def _timeline(case) -> list[dict]:
             {
                 "at": event.occurred_at,
                 "actor": event.actor_username,
-                "label": ACTION_LABELS.get(event.action, event.action),
+                "label": action_label(event.action),
                 "from": statuses.get(payload.get("from")),
                 "to": statuses.get(payload.get("to")),
                 "reason": event.reason,
-                "fields": [*payload.get("fields", []), *payload.get("victim_fields", [])]
+                "fields": [field_label(f) for f in (*payload.get("fields", []), *payload.get("victim_fields", []))]
                 if event.action in ("case.updated",)
                 else [],
             }
         )
     return entries
+
+
+# The step forward in the workflow: shown first and most prominently.
+FORWARD = ("start_assessment", "submit_for_approval", "approve", "reopen")
+CONFIRM = {
+    "approve": _("Approve this case for the fund's assistance?"),
+    "reject": _("Reject this case? The fund will not assist this person."),
+    "close": _("Close this case? Assistance ends and no more payments can be requested."),
+    "withdraw": _("Withdraw this case? Its open payment requests are cancelled."),
+}
+MULTIPLE_CHOICE = {"exploitation_types", "needs"}
+
+
+def _missing_before_submission(case, *, can_edit: bool) -> list[dict]:
+    """What the caseworker must still record before submitting, with a link
+    to the field in the assessment form."""
+    if case.status != CaseStatus.IN_ASSESSMENT:
+        return []
+    edit = reverse("referrals:assessment_edit", args=[case.pk]) if can_edit else ""
+    rows = []
+    for field, message in permissions.submission_checklist(case):
+        anchor = f"#id_{field}_0" if field in MULTIPLE_CHOICE else f"#id_{field}"
+        rows.append({"field": field, "message": message, "url": f"{edit}{anchor}" if edit else ""})
+    return rows
+
+
+def _waiting_note(case, *, works: bool, available: list[str]) -> str:
+    """For the caseworker, what the case waits for when nothing is theirs to do."""
+    if works and case.status == CaseStatus.PENDING_APPROVAL and "approve" not in available:
+        return str(_("Submitted: the case waits for a fund approver's decision."))
+    if works and case.status == CaseStatus.REFERRED and "start_assessment" not in available:
+        return str(_("The referral waits for a caseworker to start the assessment."))
+    return ""
 
 
 def _transitions(available: list[str], failed) -> list[dict]:
@@ -104,9 +140,12 @@ def _transitions(available: list[str], failed) -> list[dict]:
                 "reason_required": name in permissions.REASON_REQUIRED,
                 "form": form,
                 "error": failed_detail if name == failed_name else None,
+                "primary": name in FORWARD,
+                "confirm": CONFIRM.get(name, ""),
             }
         )
-    return buttons
+    # The step forward comes first; Close and Withdraw come last.
+    return sorted(buttons, key=lambda button: not button["primary"])
 
 
 CODED_LIST_LABELS = (
@@ -144,6 +183,8 @@ def case_page_context(request, case, *, pii_visible=None, reveal_form=None, fail
     exploitation = dict(ExploitationType.choices)
     needs = dict(AssistanceCategory.choices)
     section_templates, section_context = case_page_sections(request, case)
+    can_edit = selectors.can_edit(user, case)
+    transitions = _transitions(available, failed_transition)
     return {
         "case": case,
         "summary_only": False,
@@ -158,11 +199,16 @@ def case_page_context(request, case, *, pii_visible=None, reveal_form=None, fail
         "coded_rows": _coded_rows(case),
         "duplicates": selectors.possible_duplicates(user=user, case=case),
         "timeline": _timeline(case),
-        "transitions": _transitions(available, failed_transition),
+        "transitions": transitions,
+        "primary_actions": [t for t in transitions if t["primary"]],
+        "other_actions": [t for t in transitions if not t["primary"]],
+        "waiting_note": _waiting_note(case, works=works, available=available),
         "transition_error": error,
         "can_reveal": selectors.can_reveal(user, case) and not visible,
         "reveal_form": reveal_form or ReasonForm(auto_id="id_reveal_%s"),
-        "can_edit": selectors.can_edit(user, case),
+        "can_edit": can_edit,
+        "missing": _missing_before_submission(case, can_edit=can_edit) if works else [],
+        "next_steps": next_steps(request, case),
         "case_sections": section_templates,
         **section_context,
     }

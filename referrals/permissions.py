@@ -72,17 +72,23 @@ def is_case_caseworker(user, case: Case) -> bool:
     )
 
 
-def submission_problems(case: Case) -> list[str]:
+def submission_checklist(case: Case) -> list[tuple[str, str]]:
+    """What is still missing before the case can be submitted for approval:
+    (the field to fill in, what is missing)."""
     problems = []
     if not case.consent_given:
-        problems.append(_("the victim's consent is not recorded"))
+        problems.append(("consent_given", _("the victim's consent is not recorded")))
     if not case.exploitation_types:
-        problems.append(_("no exploitation type is recorded"))
+        problems.append(("exploitation_types", _("no exploitation type is recorded")))
     if not case.needs:
-        problems.append(_("the assessment lists no needs"))
+        problems.append(("needs", _("the assessment lists no needs")))
     if not case.risk_level:
-        problems.append(_("the assessment has no risk level"))
+        problems.append(("risk_level", _("the assessment has no risk level")))
     return problems
+
+
+def submission_problems(case: Case) -> list[str]:
+    return [message for _field, message in submission_checklist(case)]
 
 
 def transition_refusal(user, case: Case, name: str) -> DomainError | None:

@@ -183,6 +183,9 @@ def _editable_case(request, case_id):
 
 
 def _edit(request, case, form, *, template: str, changes):
+    if request.method == "POST" and form.is_valid() and not form.has_changed():
+        messages.info(request, _("Nothing was changed: case %(ref)s stays as it was.") % {"ref": case.reference})
+        return redirect(case)
     if request.method == "POST" and form.is_valid():
         try:
             services.case_update(case=case, actor=request.user, changes=changes(form))

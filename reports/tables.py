@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from config.formats import currency_name
 from reports import selectors
 
 
@@ -46,11 +47,12 @@ def balances_table(months) -> ReportTable:
     labels = [_month(r.month) for r in months]
     return ReportTable(
         name="balances",
-        title=_("Fund balances at the end of each month (%(currency)s)") % {"currency": currency},
+        title=_("Fund balances at the end of each month (%(currency)s)") % {"currency": currency_name(currency)},
         headers=[_("Month"), _("Deposited to date"), _("Committed, not yet paid"), _("Paid to date"), _("Available")],
         rows=[[_month(r.month), r.deposited_total, r.committed_outstanding, r.paid_total, r.available] for r in months],
+        # A line needs two months; one month is drawn as bars, not four lone dots.
         chart=_chart(
-            "line",
+            "line" if len(months) > 1 else "bar",
             labels,
             [
                 (_("Deposited to date"), [r.deposited_total for r in months]),
@@ -67,13 +69,19 @@ def spending_by_month_table(months) -> ReportTable:
     currency = settings.VAF_FUND_CURRENCY
     return ReportTable(
         name="spending_by_month",
-        title=_("Money in and out by month (%(currency)s)") % {"currency": currency},
+        title=_("Money in and out by month (%(currency)s)") % {"currency": currency_name(currency)},
         headers=[_("Month"), _("Deposited"), _("Committed (new approvals)"), _("Released"), _("Paid")],
         rows=[[_month(r.month), r.deposited, r.committed, r.released, r.paid] for r in months],
         chart=_chart(
             "bar",
             [_month(r.month) for r in months],
-            [(_("Committed (new approvals)"), [r.committed for r in months]), (_("Paid"), [r.paid for r in months])],
+            # Every series the table shows, so the chart and the table agree.
+            [
+                (_("Deposited"), [r.deposited for r in months]),
+                (_("Committed (new approvals)"), [r.committed for r in months]),
+                (_("Released"), [r.released for r in months]),
+                (_("Paid"), [r.paid for r in months]),
+            ],
         ),
         numeric={1, 2, 3, 4},
     )
@@ -83,7 +91,7 @@ def by_category_table(categories) -> ReportTable:
     currency = settings.VAF_FUND_CURRENCY
     return ReportTable(
         name="by_category",
-        title=_("Paid and committed by assistance category (%(currency)s)") % {"currency": currency},
+        title=_("Paid and committed by assistance category (%(currency)s)") % {"currency": currency_name(currency)},
         headers=[_("Category"), _("Committed, not yet paid"), _("Paid")],
         rows=[[r.label, r.committed_outstanding, r.paid] for r in categories],
         chart=_chart(

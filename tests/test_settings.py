@@ -102,3 +102,29 @@ def test_document_storage_must_be_named_and_s3_needs_its_bucket():
     assert unknown.returncode != 0 and "VAF_DOCUMENT_STORAGE" in unknown.stderr
     no_bucket = _manage("check", env=production_env(VAF_DOCUMENT_STORAGE="s3"))
     assert no_bucket.returncode != 0 and "VAF_S3_BUCKET" in no_bucket.stderr
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "False"), ("true", "True")])
+def test_development_keeps_debug_off_unless_asked_for(value, expected):
+    """`make run` shows the product's own 404/500 pages, not Django's debug page."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VAF_", "DJANGO_"))}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    if value is not None:
+        env["DJANGO_DEBUG"] = value
+    script = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+def test_a_missing_page_is_the_products_own_page(client):
+    response = client.get("/no-such-page/")
+    html = response.content.decode()
+    assert response.status_code == 404 and "Not found" in html and "Traceback" not in html

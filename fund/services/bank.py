@@ -72,14 +72,18 @@ def payees_reveal(*, actor, reason: str) -> list[Disbursement]:
 
 
 @transaction.atomic
-def payment_batch_export(*, actor) -> str:
-    """The approved (and failed, to be paid again) payments as the bank's CSV.
+def payment_batch_export(*, actor, disbursement_ids: list | None = None) -> str:
+    """The approved (and failed, to be paid again) payments as the bank's CSV;
+    only those of `disbursement_ids` when finance chose rows.
 
     The file carries payee details in full: besides `fund.batch_exported`,
     each payment in it is recorded as a `disbursement.payee_revealed` event.
     """
     _require_finance(actor, _("export the payment batch"))
-    disbursements = list(payable_disbursements())
+    payable = payable_disbursements()
+    if disbursement_ids is not None:
+        payable = payable.filter(pk__in=disbursement_ids)
+    disbursements = list(payable)
     rows = [
         {
             "disbursement_id": d.pk,

@@ -136,3 +136,16 @@ def test_a_cases_audit_history_includes_its_documents(api, people, case):
 
     document_id = api.upload(people.caseworker, case, pdf_bytes()).json()["id"]
     assert document_id in history_object_ids(str(case.pk))
+
+
+def test_the_restore_drill_opens_a_stored_document(api, people, case):
+    from documents.restore_check import open_one_document
+
+    assert open_one_document() == (True, "documents: none stored")
+    document_id = api.upload(people.caseworker, case, pdf_bytes()).json()["id"]
+    ok, message = open_one_document()
+    assert ok and document_id in message
+    path = blob_path(document_id)
+    path.write_bytes(flip(path.read_bytes(), 50))
+    ok, message = open_one_document()
+    assert not ok and document_id in message

@@ -32,8 +32,8 @@ def test_overview_shows_balances_and_ledger(people, funded, who):
     response = client_for(getattr(people, who)).get(reverse("fund:overview"))
     html = response.content.decode()
     assert response.status_code == 200 and _one_h1(html)
-    assert "100000.00" in html and "DEP-1" in html
-    assert "5000.00" in html and "50000.00" in html  # the policy in force
+    assert "100,000.00 SAR" in html and "DEP-1" in html
+    assert "5,000.00 SAR" in html and "50,000.00 SAR" in html  # the policy in force
     assert ('name="source"' in html) == (who == "finance")
     assert "style=" not in html and "<script>" not in html
 
@@ -60,13 +60,48 @@ def test_approval_queue_lists_submitted_requests_with_policy(people, case, funde
     response = client_for(people.approver2).get(reverse("fund:approval_queue"))
     html = response.content.decode()
     assert response.status_code == 200 and _one_h1(html)
-    assert case.reference in html and "6000.00" in html and "1 of 2" in html
+    assert case.reference in html and "6,000.00 SAR" in html and "1 of 2" in html
+    assert case.get_absolute_url() in html  # the case is linked
+    assert "0.00 SAR of the 50,000.00 SAR limit" in html
     assert people.approver.username in html and "10.00 SAR" not in html
-    assert reverse("fund:disbursement_transition", args=[big.pk, "approve"]) in html
-    # the approver who already signed is not offered the button again
+    assert html.count(reverse("fund:disbursement_decide", args=[big.pk])) == 1  # one decision form
+    assert 'value="approve"' in html and "data-confirm=" in html
+    # the approver who already signed is told the request waits for a second approver
     mine = client_for(people.approver).get(reverse("fund:approval_queue")).content.decode()
-    assert reverse("fund:disbursement_transition", args=[big.pk, "approve"]) not in mine
+    assert reverse("fund:disbursement_decide", args=[big.pk]) not in mine
+    assert "You approved; waiting for a second approver." in mine
     assert client_for(people.finance).get(reverse("fund:approval_queue")).status_code == 403
+
+
+def test_one_decision_form_approves_then_waits_for_the_second_approver(people, case, funded):
+    big = drive(request_payment(case, people.caseworker, amount="6000.00"), people, "submitted")
+    url = reverse("fund:disbursement_decide", args=[big.pk])
+    first = client_for(people.approver).post(url, {"decision": "approve"}, follow=True)
+    assert "You approved; the request now waits for a second approver." in first.content.decode()
+    big.refresh_from_db()
+    assert big.status == "submitted"
+    second = client_for(people.approver2).post(url, {"decision": "approve"}, follow=True)
+    big.refresh_from_db()
+    assert big.status == "approved" and "the money is committed" in second.content.decode()
+
+
+def test_decision_form_refuses_unknown_choices_and_missing_reasons(people, case, funded):
+    request = drive(request_payment(case, people.caseworker, amount="100.00"), people, "submitted")
+    url = reverse("fund:disbursement_decide", args=[request.pk])
+    client = client_for(people.approver)
+    unknown = client.post(url, {"decision": "pay"}, follow=True).content.decode()
+    assert "Choose a decision" in unknown
+    no_reason = client.post(url, {"decision": "reject", "reason": ""}, follow=True)
+    request.refresh_from_db()
+    assert request.status == "submitted" and no_reason.status_code == 200
+    client.post(url, {"decision": "return_for_changes", "reason": "Add the clinic's invoice"})
+    request.refresh_from_db()
+    assert request.status == "draft"
+    # the requester cannot decide on their own request
+    own = drive(request_payment(case, people.caseworker, amount="50.00"), people, "submitted")
+    client_for(people.caseworker).post(reverse("fund:disbursement_decide", args=[own.pk]), {"decision": "approve"})
+    own.refresh_from_db()
+    assert own.status == "submitted"
 
 
 def _reveal_events():

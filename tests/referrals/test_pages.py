@@ -17,8 +17,9 @@ from vault.fields import EncryptedField
 from vault.services import data_key_destroy
 
 S = CaseStatus
-# session, user, roles, count, one page of rows (victim and data key joined)
-LIST_QUERIES = 5
+# session, user, roles, count, one page of rows (victim and data key joined),
+# the bell's unread notifications (bounded)
+LIST_QUERIES = 6
 
 
 def html(response) -> str:

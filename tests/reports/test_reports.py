@@ -208,6 +208,30 @@ def test_an_unknown_report_is_404(reader_client):
     assert reader_client.get("/reports/nothing.csv").status_code == 404
 
 
+def test_charts_show_every_series_of_their_table_and_one_month_as_bars():
+    import datetime as dt
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from reports.tables import balances_table, spending_by_month_table
+
+    month = SimpleNamespace(
+        month=dt.date(2026, 12, 1),
+        deposited=Decimal("10.00"),
+        committed=Decimal("2.00"),
+        released=Decimal("1.00"),
+        paid=Decimal("3.00"),
+        deposited_total=Decimal("10.00"),
+        committed_outstanding=Decimal("1.00"),
+        paid_total=Decimal("3.00"),
+        available=Decimal("6.00"),
+    )
+    spending = spending_by_month_table([month])
+    assert [d["label"] for d in spending.chart["datasets"]] == spending.headers[1:]
+    assert balances_table([month]).chart["type"] == "bar"
+    assert balances_table([month, month]).chart["type"] == "line"
+
+
 def test_small_counts_of_victims_show_as_below_the_threshold(reader_client, settings):
     settings.VAF_REPORT_SMALL_CELL = 5
     for _ in range(3):
