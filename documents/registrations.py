@@ -72,7 +72,8 @@ def disbursement_documents(user, disbursements) -> dict:
         entry["documents"].append(
             {
                 "id": document.pk,
-                "label": f"{document.get_kind_display()}: {name or ''}".strip(": "),
+                "kind_label": document.get_kind_display(),
+                "name": name,
                 "url": reverse("documents:download", args=[document.pk]),
                 "api_url": reverse("api:document_download", args=[document.pk]),
                 "kind": document.kind,
