@@ -23,7 +23,8 @@ DEFAULT_DESCRIPTIONS = {
     401: _("not_authenticated"),
     403: _("permission_denied or segregation_of_duties"),
     404: _("not_found: no such object, or not visible to the caller"),
-    409: _("transition_not_allowed, insufficient_funds, case_limit_exceeded or concurrent_update"),
+    409: _("transition_not_allowed, insufficient_funds, case_limit_exceeded, concurrent_update or integrity_error"),
+    410: _("gone: the content was erased for good"),
     422: _("idempotency_conflict: the key was used with a different body"),
 }
 

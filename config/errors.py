@@ -62,3 +62,18 @@ class ConcurrentUpdate(DomainError):
 class IdempotencyConflict(DomainError):
     code = "idempotency_conflict"
     status = 422
+
+
+class Gone(DomainError):
+    """The object existed but its content was destroyed for good (an erased
+    case's documents)."""
+
+    code = "gone"
+    status = 410
+
+
+class IntegrityFailure(DomainError):
+    """Stored bytes failed their integrity check: nothing of them is served."""
+
+    code = "integrity_error"
+    status = 409

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "referrals",
     "fund",
     "standards",
+    "documents",
     "reports",
     "demo",
     "notifications",
@@ -221,12 +222,36 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded documents, sealed (vault.streaming) before they are stored. The
+# web server never serves MEDIA_ROOT: documents are downloaded through the
+# application only, which checks access and records each download.
+MEDIA_ROOT = BASE_DIR / env.str("VAF_MEDIA_ROOT", "var/media")  # relative paths are under the project
+MEDIA_URL = "/media-not-served/"
+# "s3" stores them in any S3-compatible bucket through django-storages (boto3
+# must be installed then); credentials come from the usual AWS_* variables.
+VAF_DOCUMENT_STORAGE = env.str("VAF_DOCUMENT_STORAGE", "filesystem")
+if VAF_DOCUMENT_STORAGE == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.required("VAF_S3_BUCKET", "names the bucket documents are stored in"),
+            "endpoint_url": env.str("VAF_S3_ENDPOINT_URL", "") or None,
+            "region_name": env.str("VAF_S3_REGION", "") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif VAF_DOCUMENT_STORAGE == "filesystem":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured("VAF_DOCUMENT_STORAGE must be 'filesystem' or 's3'.")
 # Outside production, whitenoise serves static files straight from the
 # source folders, so `make run` works without DEBUG and without collectstatic.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -323,6 +348,10 @@ VAF_INTAKE_ORGANISATION = env.str("VAF_INTAKE_ORGANISATION", "NRM Coordination U
 VAF_FUND_CURRENCY = env.str("VAF_FUND_CURRENCY", "SAR")
 VAF_DUAL_APPROVAL_THRESHOLD = Decimal(env.str("VAF_DUAL_APPROVAL_THRESHOLD", "5000.00"))
 VAF_CASE_LIMIT = Decimal(env.str("VAF_CASE_LIMIT", "50000.00"))
+# Supporting documents: the largest file accepted, counted while it arrives.
+VAF_DOCUMENT_MAX_BYTES = env.int("VAF_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Reconciling a payment needs a receipt document attached to it.
+VAF_RECEIPT_REQUIRED_FOR_RECONCILE = env.bool("VAF_RECEIPT_REQUIRED_FOR_RECONCILE", True)
 
 # --- Data standards (docs/htcds.md) ------------------------------------------------
 # ISO 3166-1 alpha-2 code of the country the NRM serves (CTDC CountryOfExploitation).

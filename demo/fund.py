@@ -10,7 +10,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from demo.documents import attach
 from demo.users import DEMO_ORGANISATION
+from documents.choices import DocumentKind
 from fund import services
 from fund.choices import LedgerEntryKind
 from fund.models import LedgerEntry
@@ -112,6 +114,10 @@ def _run(step: str, disbursement, users: dict, number: int):
             disbursement=d, actor=users["finance2"], statement_reference="DEMO-STMT-0001"
         ),
     }
+    if step == "submit":
+        attach(disbursement=disbursement, caseworker=users["caseworker"], kind=DocumentKind.INVOICE)
+    if step == "reconcile":
+        attach(disbursement=disbursement, caseworker=users["caseworker"], kind=DocumentKind.RECEIPT)
     return actions[step](disbursement)
 
 

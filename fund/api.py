@@ -21,6 +21,7 @@ from config.api_schema import PAGE_PARAMETER, error_responses, paginated
 from config.errors import PermissionDenied
 from fund import selectors, services
 from fund.choices import DisbursementStatus
+from fund.hooks import disbursement_evidence
 from fund.permissions import FUND_READER_ROLES, TRANSITIONS
 from fund.policy import current_policy
 from fund.serializers import (
@@ -80,7 +81,8 @@ class DisbursementListView(APIView):
             disbursements = disbursements.none()
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(disbursements, request, view=self)
-        rows = DisbursementSerializer(page, many=True, context={"request": request}).data
+        context = {"request": request, "evidence": disbursement_evidence(request.user, page)}
+        rows = DisbursementSerializer(page, many=True, context=context).data
         _record_payees_shown(request, page, rows)
         return paginator.get_paginated_response(rows)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role, user_roles
 from config.errors import DomainError, PermissionDenied, SegregationOfDutiesViolation, TransitionNotAllowed
 from fund.choices import DisbursementStatus as S
+from fund.hooks import reconcile_blocker
 from fund.models import Approval, Disbursement
 from referrals.choices import CaseStatus
 from referrals.permissions import is_case_caseworker
@@ -151,6 +152,10 @@ def transition_refusal(
         return refusal
     if name == "submit" and disbursement.case.status != CaseStatus.ACTIVE:
         return TransitionNotAllowed(_("Payments can only be requested for an active case."))
+    if name == "reconcile":
+        blocker = reconcile_blocker(disbursement)  # registered by the apps above, e.g. a receipt is required
+        if blocker:
+            return TransitionNotAllowed(blocker)
     return None
 
 

@@ -18,6 +18,7 @@ from config.errors import NotFound, PermissionDenied
 from fund.choices import COUNTED_STATES
 from fund.choices import DisbursementStatus as S
 from fund.forms import DisbursementForm, TransitionForm
+from fund.hooks import disbursement_evidence
 from fund.models import Approval, Disbursement, DisbursementMaker, LedgerEntry
 from fund.payee import payee_account_elsewhere
 from fund.permissions import (
@@ -150,8 +151,10 @@ def approval_queue_rows_for_user(*, user) -> list[dict]:
     totals = case_counted_totals(d.case_id for d in disbursements)
     limit = current_policy().case_limit
     rows = []
+    evidence = disbursement_evidence(user, disbursements)
     for disbursement in disbursements:
         row = approval_row_for(user, disbursement)
+        row["evidence"] = evidence.get(disbursement.pk, {})
         counted = totals.get(disbursement.case_id) or 0
         row.update(
             {
@@ -236,6 +239,19 @@ def approval_row_for(user, disbursement: Disbursement) -> dict:
     return row
 
 
+def rows_for(user, disbursements, *, payee_revealed: bool = False) -> list[dict]:
+    """`row_for` each disbursement, with the evidence (documents) that the
+    apps above register through `fund.hooks`, read once for all rows."""
+    disbursements = list(disbursements)
+    evidence = disbursement_evidence(user, disbursements)
+    rows = []
+    for disbursement in disbursements:
+        row = row_for(user, disbursement, payee_revealed=payee_revealed)
+        row["evidence"] = evidence.get(disbursement.pk, {})
+        rows.append(row)
+    return rows
+
+
 def case_disbursement_context(user, case) -> dict:
     """Context for `templates/fund/case_disbursements.html` on the case page.
 
@@ -250,7 +266,7 @@ def case_disbursement_context(user, case) -> dict:
     return {
         "fund_section_visible": True,
         "fund_case": case,
-        "fund_rows": [row_for(user, d) for d in disbursements],
+        "fund_rows": rows_for(user, disbursements),
         "fund_can_request": can_request,
         "fund_request_form": DisbursementForm() if can_request else None,
         "fund_transition_form": TransitionForm(),

@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from config.errors import ValidationFailed
 from fund.choices import DisbursementStatus, PayeeType
+from fund.hooks import disbursement_evidence
 from fund.payee import payee_account_elsewhere
 from fund.permissions import approver_deciding, available_transitions, current_approvals
 from fund.policy import parse_amount
@@ -110,7 +111,16 @@ class MakerSerializer(serializers.Serializer):
     at = serializers.DateTimeField(source="created_at")
 
 
+class EvidenceDocumentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    download_url = serializers.CharField()
+
+
 class DisbursementSerializer(serializers.Serializer):
+    """Pass `evidence` (fund.hooks.disbursement_evidence of the page) in the
+    context to read every row's documents at once."""
+
     id = serializers.UUIDField()
     case = serializers.UUIDField(source="case_id")
     case_reference = serializers.CharField(source="case.reference")
@@ -141,6 +151,24 @@ class DisbursementSerializer(serializers.Serializer):
     reconciled_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+    documents = serializers.SerializerMethodField(help_text=_("Supporting documents attached to this request."))
+    invoice_attached = serializers.SerializerMethodField()
+
+    def _evidence(self, obj) -> dict:
+        evidence = self.context.get("evidence")
+        if evidence is None:
+            evidence = disbursement_evidence(self.context["request"].user, [obj])
+        return evidence.get(obj.pk, {})
+
+    @extend_schema_field(EvidenceDocumentSerializer(many=True))
+    def get_documents(self, obj):
+        return [
+            {"id": d["id"], "kind": d["kind"], "download_url": d["api_url"]}
+            for d in self._evidence(obj).get("documents", [])
+        ]
+
+    def get_invoice_attached(self, obj) -> bool:
+        return bool(self._evidence(obj).get("invoice_attached"))
 
     def _deciding(self, obj) -> bool:
         cache = self.context.setdefault("deciding", {})

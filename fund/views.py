@@ -130,13 +130,13 @@ def _payment_queue_page(request, *, revealed: list | None = None, reveal_form=No
     revealed (`revealed`, each recorded by the reveal service)."""
     queue = selectors.payment_queue_for_user(user=request.user, to_pay=revealed)
     batches = selectors.batch_exports_recent()
-    to_pay = [selectors.row_for(request.user, d, payee_revealed=revealed is not None) for d in queue["to_pay"]]
+    to_pay = selectors.rows_for(request.user, queue["to_pay"], payee_revealed=revealed is not None)
     for row in to_pay:
         row["exported_at"] = batches["exported_at"].get(str(row["disbursement"].pk))
     context = {
         "to_pay": to_pay,
         "last_batch": batches["latest"],
-        "to_reconcile": [selectors.row_for(request.user, d) for d in queue["to_reconcile"]],
+        "to_reconcile": selectors.rows_for(request.user, queue["to_reconcile"]),
         "payees_revealed": revealed is not None,
         "reveal_form": reveal_form or PayeeRevealForm(),
         "transition_form": TransitionForm(),

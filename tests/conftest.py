@@ -104,6 +104,12 @@ def _fresh_rate_limit_counters():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    """Documents stored by a test go to a folder of its own, never var/media."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
 def postgresql_only():
     from django.db import connection
 

@@ -39,7 +39,7 @@ CODE_TOKENS = re.compile(
 # identifiers (isolated in <bdi>), masked values, hashes, the language names.
 SKIPPED_TAGS = {"script", "style", "code", "pre", "bdi", "option", "textarea", "title"}
 SKIPPED_CLASSES = {"masked", "hash", "ltr", "navbar-text"}
-SOURCE_DIRS = ["accounts", "audit", "config", "fund", "referrals", "reports", "templates", "vault"]
+SOURCE_DIRS = ["accounts", "audit", "config", "documents", "fund", "referrals", "reports", "templates", "vault"]
 REPORT = Path(settings.BASE_DIR) / "test-results" / "arabic-missing-translations.txt"
 
 

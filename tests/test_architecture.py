@@ -1,5 +1,5 @@
-"""Dependencies run one way: top apps -> standards -> fund -> referrals -> (vault, audit,
-accounts) -> config (docs/architecture.md).
+"""Dependencies run one way: top apps -> (standards, notifications, documents)
+-> fund -> referrals -> (vault, audit, accounts) -> config (docs/architecture.md).
 
 Two checks of the same rule: import-linter with the contracts in
 pyproject.toml (what `make lint` runs), and an independent scan of every
@@ -26,6 +26,7 @@ FORBIDDEN = {
     "vault": DOMAIN_AND_TOP | {"accounts"},
     "fund": DOMAIN_AND_TOP - {"fund", "referrals"},
     "standards": DOMAIN_AND_TOP - {"standards", "fund", "referrals"},
+    "documents": DOMAIN_AND_TOP - {"documents", "fund", "referrals"},
     # Notifications read cases and payment requests; the top apps use them.
     "notifications": DOMAIN_AND_TOP - {"notifications", "fund", "referrals"},
 }

@@ -97,6 +97,13 @@ def test_password_hashing_is_argon2_and_bodies_are_capped():
     assert configured.DATA_UPLOAD_MAX_MEMORY_SIZE == 64 * 1024
 
 
+def test_document_storage_must_be_named_and_s3_needs_its_bucket():
+    unknown = _manage("check", env=production_env(VAF_DOCUMENT_STORAGE="ftp"))
+    assert unknown.returncode != 0 and "VAF_DOCUMENT_STORAGE" in unknown.stderr
+    no_bucket = _manage("check", env=production_env(VAF_DOCUMENT_STORAGE="s3"))
+    assert no_bucket.returncode != 0 and "VAF_S3_BUCKET" in no_bucket.stderr
+
+
 @pytest.mark.parametrize(("value", "expected"), [(None, "False"), ("true", "True")])
 def test_development_keeps_debug_off_unless_asked_for(value, expected):
     """`make run` shows the product's own 404/500 pages, not Django's debug page."""

@@ -15,6 +15,7 @@ from audit.services import audit_record
 from config.errors import PermissionDenied, ValidationFailed
 from fund.bank_files import StatementLine, batch_csv, parse_statement
 from fund.choices import DisbursementStatus as S
+from fund.hooks import reconcile_blocker
 from fund.models import Disbursement
 from fund.selectors import payable_disbursements
 from fund.services.locks import fund_get_current, lock_fund
@@ -142,6 +143,9 @@ def _match(line: StatementLine, seen: set[str]) -> tuple[Disbursement | None, st
         return None, _("Several payments carry this reference; reconcile them one by one.")
     if paid[0].amount != line.amount:
         return None, _("The amount differs from the payment's (%(a)s).") % {"a": paid[0].amount}
+    blocker = reconcile_blocker(paid[0])
+    if blocker:
+        return None, blocker
     return paid[0], ""
 
 

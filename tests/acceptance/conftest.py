@@ -232,3 +232,10 @@ def p(db):
 @pytest.fixture
 def api(p) -> Api:
     return Api(p)
+
+
+@pytest.fixture(autouse=True)
+def _reconcile_without_receipt(settings):
+    """The fund's acceptance tests reconcile payments without documents; the
+    receipt rule (VAF_RECEIPT_REQUIRED_FOR_RECONCILE) is tested in tests/documents."""
+    settings.VAF_RECEIPT_REQUIRED_FOR_RECONCILE = False

@@ -100,3 +100,10 @@ class Visitor:
 
     def close(self):
         self.context.close()
+
+
+@pytest.fixture(autouse=True)
+def _reconcile_without_receipt(settings):
+    """The journey reconciles a payment without uploading its receipt; the
+    receipt rule (VAF_RECEIPT_REQUIRED_FOR_RECONCILE) is tested in tests/documents."""
+    settings.VAF_RECEIPT_REQUIRED_FOR_RECONCILE = False
