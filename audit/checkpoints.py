@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from audit.chain import format_time
 from audit.models import GENESIS_HASH, AuditCheckpoint
-from audit.services import audit_record
+from audit.services import audit_flush, audit_record
 from audit.verification import verify_chain
 
 
@@ -99,6 +99,7 @@ def audit_checkpoint_create(*, actor=None, verification=None) -> AuditCheckpoint
         )
     with transaction.atomic():
         audit_record(action="audit.checkpoint", actor=actor, object_type="audit")
+        audit_flush()  # sequence it now: the head signed below must include it
         tail = verify_chain(after=(result.head_seq or 0, result.head_hash or GENESIS_HASH))
         if not tail.ok:
             raise ChainNotIntact(

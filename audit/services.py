@@ -2,6 +2,17 @@
 
 `audit_record` is called explicitly by every service, inside the service's own
 transaction, so the change and its event commit together or not at all.
+
+The chain must stay linear, so appends are serialised; but the lock is taken
+only at the last moment of the transaction. `audit_record` prepares the event
+(its canonical payload, time, actor and address) and buffers it on the
+database connection; the buffer is appended — lock, read the head, hash,
+insert — just before the outermost atomic block commits (the connection runs
+it, see `config/db/before_commit.py`), or when the service's own outermost
+block returns inside a test's wrapping transaction, or at an explicit
+`audit_flush()`. So a transaction that records an event early and then works
+for seconds does not hold up anyone else's appends, and every event is
+sequenced and readable by the time the service that recorded it returns.
 """
 
 from __future__ import annotations
@@ -16,6 +27,7 @@ from audit.models import GENESIS_HASH, AuditEvent
 
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
 _CHAIN_LOCK_KEY = 0x5641465F4155  # "VAF_AU"
+_BUFFER = "audit.events"
 
 
 class AuditOutsideTransaction(RuntimeError):
@@ -41,6 +53,48 @@ def _normalised_ip(ip: str | None) -> str | None:
     return ip or None
 
 
+def _append_events(events: list[AuditEvent]) -> None:
+    """The one place audit rows are inserted: under the chain lock, number the
+    events after the current head, hash each over its predecessor, insert."""
+    if not events:
+        return
+    _lock_chain()
+    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    seq, prev_hash = head if head else (0, GENESIS_HASH)
+    for event in events:
+        seq += 1
+        event.seq, event.prev_hash = seq, prev_hash
+        event.hash = prev_hash = event_hash(
+            seq=seq,
+            occurred_at=event.occurred_at,
+            actor_id=event.actor_id,
+            actor_username=event.actor_username,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            payload=event.payload,
+            reason=event.reason,
+            ip=event.ip,
+            prev_hash=event.prev_hash,
+        )
+    AuditEvent.objects.bulk_create(events)
+
+
+def _flush_buffer() -> None:
+    buffer = connection.transaction_buffer(_BUFFER)
+    events = list(buffer)
+    buffer.clear()
+    _append_events(events)
+
+
+def audit_flush() -> None:
+    """Append the events this transaction has recorded so far, now (taking the
+    chain lock until the transaction ends). For code that must read its own
+    events, or sign the head, before its transaction ends."""
+    if hasattr(connection, "transaction_buffer"):
+        _flush_buffer()
+
+
 def audit_record(
     *,
     action: str,
@@ -50,32 +104,33 @@ def audit_record(
     payload: dict | None = None,
     reason: str = "",
 ) -> AuditEvent:
-    """Append one event to the chain. Must run inside the caller's transaction.
+    """Record one event in the caller's transaction. Must run inside it.
 
     `payload` holds ids, states and amounts, and the names (never the values)
-    of changed personal fields.
+    of changed personal fields. The event returned gets its `seq` and `hash`
+    when it is appended, at the latest when the caller's transaction commits.
     """
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction("audit_record must be called inside transaction.atomic().")
-    _lock_chain()
-    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    fields = {
-        "seq": seq,
-        "occurred_at": timezone.now(),
-        "actor_id": actor.pk if is_user else None,
-        "actor_username": actor.get_username() if is_user else "",
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id) if object_id else "",
-        "payload": canonical_value(payload or {}),
-        "reason": reason or "",
-        "ip": _normalised_ip(client_ip.get()),
-        "prev_hash": prev_hash,
-    }
-    event = AuditEvent(**fields, hash=event_hash(**fields))
-    event.save()
+    event = AuditEvent(
+        occurred_at=timezone.now(),
+        actor_id=actor.pk if is_user else None,
+        actor_username=actor.get_username() if is_user else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id) if object_id else "",
+        payload=canonical_value(payload or {}),
+        reason=reason or "",
+        ip=_normalised_ip(client_ip.get()),
+    )
+    if not hasattr(connection, "transaction_buffer"):
+        _append_events([event])  # a backend without the before-commit hook
+        return event
+    connection.transaction_buffer(_BUFFER).append(event)
+    connection.run_before_commit(_BUFFER, _flush_buffer)
+    if connection.in_outermost_block_under_test():
+        _flush_buffer()  # a test recording directly: no transaction of its own to wait for
     return event
 
 

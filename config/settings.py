@@ -127,7 +127,13 @@ else:
             "NAME": VAR_DIR / "vaf.sqlite3",
         }
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# Django's backends plus work run at a transaction's last moment (the audit
+# chain's appends, see config/db/before_commit.py).
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.sqlite3": "config.db.sqlite3",
+    "django.db.backends.postgresql": "config.db.postgresql",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+if DATABASES["default"]["ENGINE"] == "config.db.sqlite3":
     # BEGIN IMMEDIATE: every transaction takes the write lock up front, so
     # read-then-write sequences (audit chain head, balances) cannot interleave.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
