@@ -9,10 +9,11 @@ only at the last moment of the transaction. `audit_record` prepares the event
 database connection; the buffer is appended — lock, read the head, hash,
 insert — just before the outermost atomic block commits (the connection runs
 it, see `config/db/before_commit.py`), or when the service's own outermost
-block returns inside a test's wrapping transaction, or at an explicit
-`audit_flush()`. So a transaction that records an event early and then works
-for seconds does not hold up anyone else's appends, and every event is
-sequenced and readable by the time the service that recorded it returns.
+block returns inside a test's wrapping transaction, or when code in the same
+transaction reads the audit table, or at an explicit `audit_flush()`. So a
+transaction that records an event early and then works for seconds does not
+hold up anyone else's appends, and every event is sequenced and readable by
+the time the service that recorded it returns.
 """
 
 from __future__ import annotations
@@ -53,13 +54,30 @@ def _normalised_ip(ip: str | None) -> str | None:
     return ip or None
 
 
+def _insert_statement() -> tuple[str, list]:
+    """The INSERT for audit rows and the fields in its column order (built once
+    per connection vendor: the ORM's query compiler costs more than the insert)."""
+    fields = [f for f in AuditEvent._meta.concrete_fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    # Only the model's own table and column names go into the text; values are parameters.
+    return f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({placeholders})", fields  # noqa: S608
+
+
+_statements: dict[str, tuple[str, list]] = {}
+
+
 def _append_events(events: list[AuditEvent]) -> None:
     """The one place audit rows are inserted: under the chain lock, number the
     events after the current head, hash each over its predecessor, insert."""
     if not events:
         return
     _lock_chain()
-    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1")  # noqa: S608 (model's table)
+        head = cursor.fetchone()
     seq, prev_hash = head if head else (0, GENESIS_HASH)
     for event in events:
         seq += 1
@@ -77,22 +95,26 @@ def _append_events(events: list[AuditEvent]) -> None:
             ip=event.ip,
             prev_hash=event.prev_hash,
         )
-    AuditEvent.objects.bulk_create(events)
-
-
-def _flush_buffer() -> None:
-    buffer = connection.transaction_buffer(_BUFFER)
-    events = list(buffer)
-    buffer.clear()
-    _append_events(events)
+    if connection.vendor not in _statements:
+        _statements[connection.vendor] = _insert_statement()
+    sql, fields = _statements[connection.vendor]
+    rows = [[f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields] for event in events]
+    with connection.cursor() as cursor:
+        if len(rows) == 1:
+            cursor.execute(sql, rows[0])
+        else:
+            cursor.executemany(sql, rows)
+    for event in events:
+        event._state.adding = False
+        event._state.db = connection.alias
 
 
 def audit_flush() -> None:
     """Append the events this transaction has recorded so far, now (taking the
-    chain lock until the transaction ends). For code that must read its own
-    events, or sign the head, before its transaction ends."""
-    if hasattr(connection, "transaction_buffer"):
-        _flush_buffer()
+    chain lock until the transaction ends). For code that must sign the head,
+    or hand out sequence numbers, before its transaction ends."""
+    if hasattr(connection, "flush_buffer"):
+        connection.flush_buffer(_BUFFER)
 
 
 def audit_record(
@@ -124,13 +146,12 @@ def audit_record(
         reason=reason or "",
         ip=_normalised_ip(client_ip.get()),
     )
-    if not hasattr(connection, "transaction_buffer"):
-        _append_events([event])  # a backend without the before-commit hook
+    if not hasattr(connection, "buffer_append"):
+        _append_events([event])  # a backend without the before-commit buffer
         return event
-    connection.transaction_buffer(_BUFFER).append(event)
-    connection.run_before_commit(_BUFFER, _flush_buffer)
+    connection.buffer_append(_BUFFER, event, _append_events, reads=(AuditEvent._meta.db_table,))
     if connection.in_outermost_block_under_test():
-        _flush_buffer()  # a test recording directly: no transaction of its own to wait for
+        audit_flush()  # a test recording directly: no transaction of its own to wait for
     return event
 
 

@@ -26,12 +26,31 @@ def test_events_are_sequenced_when_the_service_returns(db):
     assert verify_chain().ok
 
 
-def test_nothing_is_appended_before_the_outermost_block_ends(db):
+def test_inside_a_callers_block_events_wait_until_someone_reads_them(db):
     with transaction.atomic():
         inner = _service(["test.inner"])
-        assert inner[0].seq is None  # the caller's transaction is still open
-        assert not AuditEvent.objects.exists()
-    assert inner[0].seq == 1 and AuditEvent.objects.count() == 1
+        assert inner[0].seq is None  # the caller's transaction is still open: no lock taken yet
+        assert list(AuditEvent.objects.values_list("action", flat=True)) == ["test.inner"]  # reading appends
+        assert inner[0].seq == 1
+    assert AuditEvent.objects.count() == 1 and verify_chain().ok
+
+
+def test_events_written_inside_a_savepoint_that_rolls_back_are_written_again(db):
+    class Refused(Exception):
+        pass
+
+    with transaction.atomic():
+        before = audit_record(action="test.before_savepoint")
+        with pytest.raises(Refused), transaction.atomic():
+            assert AuditEvent.objects.count() == 1  # reading appended the earlier event inside the savepoint
+            audit_record(action="test.inside_savepoint")
+            raise Refused
+        audit_record(action="test.after_savepoint")
+    assert list(AuditEvent.objects.values_list("seq", "action")) == [
+        (1, "test.before_savepoint"),
+        (2, "test.after_savepoint"),
+    ]
+    assert before.seq == 1 and verify_chain().ok
 
 
 def test_a_rolled_back_savepoint_drops_only_its_own_events(db):
