@@ -50,6 +50,14 @@ def canonical_value(value: Any) -> Any:
     raise TypeError(f"Audit payload values must be JSON text, numbers or lists, not {type(value).__name__}.")
 
 
+# One encoder, built once: json.dumps with options builds a new one per call.
+CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_json(value: Any) -> str:
+    return CANONICAL_JSON.encode(value)
+
+
 def format_time(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
@@ -81,8 +89,7 @@ def event_hash(
         "ip": ip,
         "prev_hash": prev_hash,
     }
-    encoded = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+    return hashlib.sha256(CANONICAL_JSON.encode(document).encode("utf-8")).hexdigest()
 
 
 def stored_event_hash(event) -> str:

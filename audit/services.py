@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
-from audit.chain import canonical_value, event_hash
+from audit.chain import canonical_json, canonical_value, event_hash
 from audit.context import client_ip
 from audit.models import GENESIS_HASH, AuditEvent
 
@@ -38,13 +38,18 @@ class AuditOutsideTransaction(RuntimeError):
 def _lock_chain() -> None:
     """Serialise appends until the end of the transaction.
 
-    PostgreSQL: a transaction-scoped advisory lock. SQLite: every transaction
+    PostgreSQL: a transaction-scoped advisory lock, released as soon as the
+    commit is written (the caller still waits for the disk). SQLite: every transaction
     starts with BEGIN IMMEDIATE (config.settings), which already holds the
     database's single write lock.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+        if hasattr(connection, "commit_before_flush"):
+            # Release the lock when the commit is written, not when it is on
+            # disk; commit() still waits for the disk (config/db/postgresql).
+            connection.commit_before_flush()
 
 
 def _normalised_ip(ip: str | None) -> str | None:
@@ -66,6 +71,13 @@ def _insert_statement() -> tuple[str, list]:
 
 
 _statements: dict[str, tuple[str, list]] = {}
+
+
+def _db_value(field, event: AuditEvent):
+    if field.attname == "payload" and connection.vendor == "sqlite":
+        # Stored as its canonical text, so verification can hash it as stored.
+        return canonical_json(event.payload)
+    return field.get_db_prep_save(getattr(event, field.attname), connection)
 
 
 def _append_events(events: list[AuditEvent]) -> None:
@@ -98,7 +110,7 @@ def _append_events(events: list[AuditEvent]) -> None:
     if connection.vendor not in _statements:
         _statements[connection.vendor] = _insert_statement()
     sql, fields = _statements[connection.vendor]
-    rows = [[f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields] for event in events]
+    rows = [[_db_value(f, event) for f in fields] for event in events]
     with connection.cursor() as cursor:
         if len(rows) == 1:
             cursor.execute(sql, rows[0])

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from django.utils.translation import gettext as _
 
 from audit.chain import EVENT_FIELDS, stored_event_hash
+from audit.chain_rows import stream_rows
 from audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent
 
 
@@ -94,16 +95,24 @@ def _edit_problem(event: _StoredEvent) -> tuple[str, str]:
     return "edited", _("event %(seq)s does not match its hash: its content was changed") % {"seq": original_seq}
 
 
-def verify_chain(*, chunk_size: int = 2000, after: tuple[int, str] | None = None) -> VerificationResult:
+def stored_event(seq: int) -> _StoredEvent | None:
+    values = AuditEvent.objects.filter(seq=seq).values_list(*_StoredEvent.__slots__).first()
+    return None if values is None else _StoredEvent(values)
+
+
+def verify_chain(*, chunk_size: int = 10000, after: tuple[int, str] | None = None) -> VerificationResult:
     """Verify the whole chain and every checkpoint; or, with `after=(seq, hash)`
-    of an event already verified, only the events after it (no checkpoints)."""
+    of an event already verified, only the events after it (no checkpoints).
+
+    Rows are streamed as text tuples and hashed without building objects
+    (audit.chain_rows); a row is looked at through the ORM only when it is bad.
+    """
     start_seq, expected_prev = after or (0, GENESIS_HASH)
     expected_seq = start_seq + 1
     checked = 0
-    events = AuditEvent.objects.filter(seq__gt=start_seq).order_by("seq")
-    rows = events.values_list(*_StoredEvent.__slots__).iterator(chunk_size=chunk_size)
-    for event in map(_StoredEvent, rows):
-        if event.seq != expected_seq:
+    for row in stream_rows(after_seq=start_seq, batch_size=chunk_size):
+        seq, prev_hash, stored_hash, hash_matches = row[0], row[10], row[11], row[12]
+        if seq != expected_seq:
             return VerificationResult(
                 False,
                 checked,
@@ -111,34 +120,33 @@ def verify_chain(*, chunk_size: int = 2000, after: tuple[int, str] | None = None
                 expected_prev if checked else None,
                 first_bad_seq=expected_seq,
                 problem="missing",
-                detail=_("event %(seq)s is missing (next present is %(next)s)")
-                % {"seq": expected_seq, "next": event.seq},
+                detail=_("event %(seq)s is missing (next present is %(next)s)") % {"seq": expected_seq, "next": seq},
             )
-        if stored_event_hash(event) != event.hash:
-            problem, detail = _edit_problem(event)
+        if not hash_matches:
+            problem, detail = _edit_problem(stored_event(seq))
             return VerificationResult(
                 False,
                 checked,
-                event.seq - 1 or None,
+                seq - 1 or None,
                 expected_prev if checked else None,
-                first_bad_seq=event.seq,
+                first_bad_seq=seq,
                 problem=problem,
                 detail=detail,
             )
-        if event.prev_hash != expected_prev:
-            problem, detail = _link_problem(event, expected_prev, event.seq - 1)
+        if prev_hash != expected_prev:
+            problem, detail = _link_problem(stored_event(seq), expected_prev, seq - 1)
             return VerificationResult(
                 False,
                 checked,
-                event.seq - 1 or None,
+                seq - 1 or None,
                 expected_prev if checked else None,
-                first_bad_seq=event.seq,
+                first_bad_seq=seq,
                 problem=problem,
                 detail=detail,
             )
         checked += 1
         expected_seq += 1
-        expected_prev = event.hash
+        expected_prev = stored_hash
     if after is not None:
         return VerificationResult(True, checked, expected_seq - 1, expected_prev)
     head_seq = expected_seq - 1 if checked else None

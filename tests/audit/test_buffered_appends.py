@@ -143,3 +143,26 @@ def test_a_writer_stuck_inside_its_transaction_does_not_block_other_appends():
     actions = list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))
     assert actions == [f"test.quick{i}" for i in range(5)] + ["test.slow_export"]
     assert verify_chain().ok
+
+
+def test_verification_confirms_intact_events_without_the_slow_path(db, monkeypatch):
+    from audit import chain_rows
+
+    _service(["test.one", "test.two"])
+    with transaction.atomic():
+        audit_record(action="test.text", payload={"b": 'ümlaut "quoted"', "a": [1, "x"], "n": None})
+    slow = []
+    monkeypatch.setattr(chain_rows, "_exact_matches", lambda seq: slow.append(seq) or False)
+    result = verify_chain()
+    assert result.ok and result.checked == 3 and slow == []
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_the_early_lock_release_stays_inside_the_appending_transaction():
+    event = _service(["test.durable"])[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # the relaxed commit was SET LOCAL to that transaction
+    assert not connection._wait_for_flush
+    assert AuditEvent.objects.get(seq=event.seq).hash == event.hash
