@@ -19,13 +19,15 @@ from json.encoder import encode_basestring as _text  # the encoder json.dumps us
 
 from django.db import connection
 
-from audit.chain import CANONICAL_JSON, EVENT_FIELDS, stored_event_hash
+from audit.chain import EVENT_FIELDS, canonical_json, stored_event_hash
 from audit.models import AuditEvent
 
 _SELECT = {
+    # Plain text columns: the cheapest for the server to send and the driver to
+    # hand over; Python reshapes the time (the session runs in UTC).
     "postgresql": (
-        "seq, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"'), "
-        "actor_id::text, actor_username, action, object_type, object_id, payload::text, reason, ip, prev_hash, hash"
+        "seq, occurred_at::text, actor_id::text, actor_username, action, object_type, object_id, payload::text, "
+        "reason, host(ip), prev_hash, hash"
     ),
     # CAST: the column's declared type would make the driver parse the time.
     "sqlite": (
@@ -33,6 +35,15 @@ _SELECT = {
         "reason, ip, prev_hash, hash"
     ),
 }
+
+
+def _postgresql_time(stored: str) -> str:
+    # "YYYY-MM-DD HH:MM:SS[.f…]+00": trailing zeros of the fraction are dropped.
+    moment, _sep, offset = stored.partition("+")
+    if offset != "00":
+        return stored  # not UTC: the fast hash will not match and the exact path decides
+    moment, _dot, fraction = moment.partition(".")
+    return f"{moment.replace(' ', 'T', 1)}.{fraction:0<6}+00:00"
 
 
 def _sqlite_time(stored: str) -> str:
@@ -81,7 +92,7 @@ def fast_hash(row: tuple, payload_text: str) -> str:
 
 
 def stream_rows(*, after_seq: int, batch_size: int = 10000) -> Iterator[tuple]:
-    """(seq, occurred_at, actor_id, …, prev_hash, hash, hash_matches) in seq order."""
+    """(seq, prev_hash, hash, whether the hash matches the content) in seq order."""
     vendor = connection.vendor
     columns = _SELECT.get(vendor)
     if columns is None:
@@ -93,22 +104,41 @@ def stream_rows(*, after_seq: int, batch_size: int = 10000) -> Iterator[tuple]:
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, [after_seq])
         while rows := cursor.fetchmany(batch_size):
-            for row in rows:
-                if sqlite:
-                    row = (row[0], _sqlite_time(row[1]), _sqlite_uuid(row[2]), *row[3:])
-                    # New rows store the canonical payload text: no parsing needed.
-                    matches = fast_hash(row, row[7]) == row[11] or _canonical_payload_matches(row)
-                else:
-                    matches = _canonical_payload_matches(row)
-                yield row + (matches or _exact_matches(row[0]),)
+            if sqlite:
+                yield from map(_sqlite_row, rows)
+            else:
+                yield from map(_postgresql_row, rows)
+
+
+def _sqlite_row(row: tuple) -> tuple:
+    row = (row[0], _sqlite_time(row[1]), _sqlite_uuid(row[2]), *row[3:])
+    # New rows store the canonical payload text: no parsing needed.
+    matches = fast_hash(row, row[7]) == row[11] or _canonical_payload_matches(row) or _exact_matches(row[0])
+    return row[0], row[10], row[11], matches
+
+
+def _postgresql_row(row: tuple) -> tuple:
+    row = (row[0], _postgresql_time(row[1]), *row[2:])
+    payload = _parse(row[7])
+    matches = payload is not None and fast_hash(row, canonical_json(payload[0])) == row[11]
+    return row[0], row[10], row[11], matches or _exact_matches(row[0])
+
+
+def _parse(text: str):
+    try:
+        value, end = _scan(text, 0)
+    except (StopIteration, TypeError, ValueError):
+        return None
+    return (value,) if end == len(text) else None
+
+
+_scan = json.JSONDecoder().scan_once  # json.loads without its wrapper's whitespace handling
 
 
 def _canonical_payload_matches(row: tuple) -> bool:
-    try:
-        payload = CANONICAL_JSON.encode(json.loads(row[7]))
-    except (TypeError, ValueError):
-        return False
-    return fast_hash(row, payload) == row[11]
+    """Hash the row over its payload parsed and re-encoded canonically."""
+    payload = _parse(row[7])
+    return payload is not None and fast_hash(row, canonical_json(payload[0])) == row[11]
 
 
 def _exact_matches(seq: int) -> bool:
@@ -125,4 +155,4 @@ def _exact_rows(after_seq: int) -> Iterator[tuple]:
         from audit.verification import _StoredEvent
 
         event = _StoredEvent(values)
-        yield (*values, stored_event_hash(event) == event.hash)
+        yield event.seq, event.prev_hash, event.hash, stored_event_hash(event) == event.hash

@@ -110,8 +110,7 @@ def verify_chain(*, chunk_size: int = 10000, after: tuple[int, str] | None = Non
     start_seq, expected_prev = after or (0, GENESIS_HASH)
     expected_seq = start_seq + 1
     checked = 0
-    for row in stream_rows(after_seq=start_seq, batch_size=chunk_size):
-        seq, prev_hash, stored_hash, hash_matches = row[0], row[10], row[11], row[12]
+    for seq, prev_hash, stored_hash, hash_matches in stream_rows(after_seq=start_seq, batch_size=chunk_size):
         if seq != expected_seq:
             return VerificationResult(
                 False,
