@@ -45,7 +45,12 @@ def _lock_chain() -> None:
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # Check the deferred foreign keys now, before the lock: at COMMIT
+            # they take row locks (KEY SHARE) that a writer waiting for this
+            # lock may hold, and that would be a deadlock.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         if hasattr(connection, "commit_before_flush"):
             # Release the lock when the commit is written, not when it is on
             # disk; commit() still waits for the disk (config/db/postgresql).
