@@ -25,6 +25,7 @@ DISBURSEMENT_TRANSITIONS = [
 ACTIONS = frozenset(
     [
         "audit.checkpoint",
+        "audit.cosigned",
         "audit.exported",
         "auth.api_token_issued",
         "auth.api_token_revoked",
@@ -39,9 +40,12 @@ ACTIONS = frozenset(
         "disbursement.created",
         "disbursement.payee_revealed",
         "disbursement.updated",
+        "export.ctdc",
+        "export.htcds",
         "fund.batch_exported",
         "fund.deposit",
         "fund.statement_imported",
+        "intake.spreadsheet_imported",
         "user.created",
         "user.updated",
         "vault.keys_rotated",

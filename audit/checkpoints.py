@@ -1,10 +1,13 @@
-"""Signed checkpoints of the audit chain head (Ed25519).
+"""Signed checkpoints of the audit log: C2SP signed notes over the Merkle tree.
 
-The private key comes from the environment (`VAF_AUDIT_SIGNING_KEY`, base64 of
-the 32-byte raw key) and never enters the database; the signature covers
-`vaf-audit-checkpoint|<seq>|<hash>|<signed_at>`. Verification trusts only the
-public key derived from the configured key plus any listed in
-`VAF_AUDIT_TRUSTED_PUBLIC_KEYS`, never the key stored beside a checkpoint.
+The log's key signs under the name `VAF_AUDIT_LOG_ORIGIN`. Its private half
+(`VAF_AUDIT_SIGNING_KEY`, base64 of the 32-byte Ed25519 key) is read only by
+`manage.py audit_checkpoint`, never by the web pages; the web process needs
+only the verifier key (`VAF_AUDIT_VERIFIER_KEY`). Every checkpoint is also
+written as a file to `VAF_AUDIT_CHECKPOINT_DIR`, never overwritten, so that a
+copy of the log's history lives outside the database it vouches for.
+Verification trusts only the configured verifier keys, never a key stored
+beside a checkpoint.
 """
 
 from __future__ import annotations
@@ -12,31 +15,41 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import notes
 from audit.chain import format_time
-from audit.models import GENESIS_HASH, AuditCheckpoint
+from audit.models import AuditCheckpoint, AuditCosignature
 from audit.services import audit_flush, audit_record
-from audit.verification import verify_chain
+
+CHECKPOINT_FILE_SUFFIX = ".checkpoint"
 
 
 class CheckpointKeyError(Exception):
-    pass
+    """A key, origin or checkpoint directory that is missing or malformed."""
 
 
-def _raw_public(public_key: Ed25519PublicKey) -> str:
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return base64.b64encode(raw).decode()
+class ChainNotIntact(Exception):
+    """The log does not verify: a checkpoint would vouch for a tampered log."""
 
 
-def signing_key() -> Ed25519PrivateKey:
+def log_origin() -> str:
+    origin = (getattr(settings, "VAF_AUDIT_LOG_ORIGIN", "") or "").strip()
+    if not origin or "+" in origin or any(c.isspace() for c in origin):
+        raise CheckpointKeyError(
+            _("VAF_AUDIT_LOG_ORIGIN must name this log, e.g. the host name plus /audit (no spaces, no '+').")
+        )
+    return origin
+
+
+def signing_key_raw() -> bytes:
     value = getattr(settings, "VAF_AUDIT_SIGNING_KEY", "") or ""
     if not value:
         raise CheckpointKeyError(_("VAF_AUDIT_SIGNING_KEY is not set: cannot sign audit checkpoints."))
@@ -46,74 +59,213 @@ def signing_key() -> Ed25519PrivateKey:
         raise CheckpointKeyError(_("VAF_AUDIT_SIGNING_KEY is not valid base64.")) from None
     if len(raw) != 32:
         raise CheckpointKeyError(_("VAF_AUDIT_SIGNING_KEY must be 32 bytes (an Ed25519 private key)."))
-    return Ed25519PrivateKey.from_private_bytes(raw)
+    return raw
+
+
+def log_signer() -> notes.Signer:
+    return notes.signer_from_raw(log_origin(), signing_key_raw())
+
+
+def log_verifier() -> notes.Verifier:
+    """The configured verifier key; outside production, derived from the
+    signing key when none is set."""
+    vkey = (getattr(settings, "VAF_AUDIT_VERIFIER_KEY", "") or "").strip()
+    if vkey:
+        try:
+            verifier = notes.parse_verifier(vkey)
+        except notes.NoteError as exc:
+            raise CheckpointKeyError(_("VAF_AUDIT_VERIFIER_KEY is malformed: %(problem)s") % {"problem": exc}) from None
+        if verifier.name != log_origin():
+            raise CheckpointKeyError(_("VAF_AUDIT_VERIFIER_KEY is not a key for the origin VAF_AUDIT_LOG_ORIGIN."))
+        return verifier
+    if getattr(settings, "PRODUCTION", False):
+        raise CheckpointKeyError(_("VAF_AUDIT_VERIFIER_KEY is not set: checkpoints cannot be verified."))
+    return log_signer().verifier
 
 
 def public_key_text() -> str:
-    return _raw_public(signing_key().public_key())
+    """The verifier key to publish, `<name>+<key id>+<base64 key>`."""
+    return log_verifier().vkey
 
 
-def trusted_public_keys() -> set[str]:
-    keys = {k.strip() for k in (getattr(settings, "VAF_AUDIT_TRUSTED_PUBLIC_KEYS", "") or "").split(",") if k.strip()}
+def _listed(setting: str) -> list[notes.Verifier]:
+    verifiers = []
+    for item in (getattr(settings, setting, "") or "").split(","):
+        with contextlib.suppress(notes.NoteError):
+            if item.strip():
+                verifiers.append(notes.parse_verifier(item))
+    return verifiers
+
+
+def trusted_verifiers() -> list[notes.Verifier]:
+    """The log's current key plus older log keys listed in VAF_AUDIT_TRUSTED_PUBLIC_KEYS."""
+    verifiers = _listed("VAF_AUDIT_TRUSTED_PUBLIC_KEYS")
     with contextlib.suppress(CheckpointKeyError):
-        keys.add(public_key_text())
-    return keys
+        verifiers.insert(0, log_verifier())
+    return verifiers
 
 
-def _message(head_seq: int, head_hash: str, signed_at) -> bytes:
+def witness_verifiers() -> list[notes.Verifier]:
+    return _listed("VAF_AUDIT_WITNESS_KEYS")
+
+
+def checkpoint_dir() -> Path:
+    value = getattr(settings, "VAF_AUDIT_CHECKPOINT_DIR", "") or ""
+    if not value:
+        raise CheckpointKeyError(_("VAF_AUDIT_CHECKPOINT_DIR is not set: checkpoints have nowhere to be kept."))
+    path = Path(value)
+    if not path.is_dir() and not getattr(settings, "PRODUCTION", False):
+        path.mkdir(parents=True, exist_ok=True)  # development's default var/checkpoints
+    if not path.is_dir():
+        raise CheckpointKeyError(
+            _("The checkpoint directory %(path)s does not exist (VAF_AUDIT_CHECKPOINT_DIR).") % {"path": path}
+        )
+    return path
+
+
+def checkpoint_file_name(size: int, suffix: str = "") -> str:
+    return f"checkpoint-{size:012d}{suffix}{CHECKPOINT_FILE_SUFFIX}"
+
+
+def checkpoint_file_write(name: str, note: str) -> Path:
+    """Write a file once; an existing file is never overwritten."""
+    path = checkpoint_dir() / name
+    try:
+        with path.open("x", encoding="utf-8", newline="") as handle:
+            handle.write(note)
+    except FileExistsError:
+        if path.read_text(encoding="utf-8") != note:
+            raise CheckpointKeyError(
+                _("%(path)s already exists with other content: checkpoint files are never overwritten.")
+                % {"path": path}
+            ) from None
+    return path
+
+
+def checkpoint_files() -> list[Path]:
+    return sorted(checkpoint_dir().glob(f"checkpoint-*{CHECKPOINT_FILE_SUFFIX}"))
+
+
+def checkpoint_note(checkpoint: AuditCheckpoint) -> str | None:
+    """The checkpoint's signed note with every cosignature recorded for it."""
+    if not checkpoint.note:
+        return None
+    lines = "".join(c.signature_line for c in checkpoint.cosignatures.all())
+    return checkpoint.note + lines
+
+
+def _legacy_message(head_seq: int, head_hash: str, signed_at) -> bytes:
     return f"vaf-audit-checkpoint|{head_seq}|{head_hash}|{format_time(signed_at)}".encode()
 
 
-def checkpoint_signature_valid(checkpoint: AuditCheckpoint) -> bool:
-    if checkpoint.public_key not in trusted_public_keys():
+def _legacy_signature_valid(checkpoint: AuditCheckpoint, verifiers) -> bool:
+    """Checkpoints signed before the log became a Merkle tree (no note)."""
+    trusted = {base64.b64encode(notes.public_raw(v.public_key)).decode() for v in verifiers}
+    if checkpoint.public_key not in trusted:
         return False
     try:
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(checkpoint.public_key))
         key.verify(
             base64.b64decode(checkpoint.signature),
-            _message(checkpoint.head_seq, checkpoint.head_hash, checkpoint.signed_at),
+            _legacy_message(checkpoint.head_seq, checkpoint.head_hash, checkpoint.signed_at),
         )
     except (InvalidSignature, ValueError, binascii.Error):
         return False
     return True
 
 
-class ChainNotIntact(Exception):
-    """The chain does not verify: a checkpoint would vouch for a tampered log."""
+def checkpoint_signature_valid(checkpoint: AuditCheckpoint) -> bool:
+    """Signed by a trusted log key, and the row says what its note says."""
+    verifiers = trusted_verifiers()
+    if not checkpoint.note:
+        return _legacy_signature_valid(checkpoint, verifiers)
+    try:
+        parsed = notes.parse_note(checkpoint.note)
+        body = parsed.checkpoint()
+    except notes.NoteError:
+        return False
+    signer = next((v for v in verifiers if parsed.signed_by(v)), None)
+    if signer is None or body.size != checkpoint.head_seq or body.root.hex() != checkpoint.root_hash:
+        return False
+    own = [sig for name, kid, sig in parsed.signatures if (name, kid) == (signer.name, signer.key_id)]
+    return base64.b64encode(own[0]).decode() == checkpoint.signature
 
 
 def audit_checkpoint_create(*, actor=None, verification=None) -> AuditCheckpoint:
-    """Sign the current head, only if the chain verifies.
+    """Sign the log at its current size, only if it verifies.
 
-    The whole chain is verified first without holding the append lock (it can
-    take seconds at a million events); then, under the lock, the events
-    appended meanwhile are verified from that head, the checkpoint's own event
-    is appended, and the new head is signed.
+    The log is verified first without holding the append lock (incrementally,
+    from the newest verified checkpoint); then, under the lock, the
+    checkpoint's own event is appended, the events since are verified, and
+    the tree of the new size is signed, stored and written to its file.
     """
-    key = signing_key()
-    result = verification or verify_chain()
+    from audit.log_verification import verify_log
+
+    signer = log_signer()
+    checkpoint_dir()
+    result = verification or verify_log()
     if not result.ok:
         raise ChainNotIntact(
-            _("The audit chain does not verify (%(problem)s at event %(seq)s): no checkpoint was signed.")
+            _("The audit log does not verify (%(problem)s at event %(seq)s): no checkpoint was signed.")
             % {"problem": result.problem, "seq": result.first_bad_seq}
         )
     with transaction.atomic():
         audit_record(action="audit.checkpoint", actor=actor, object_type="audit")
-        audit_flush()  # sequence it now: the head signed below must include it
-        tail = verify_chain(after=(result.head_seq or 0, result.head_hash or GENESIS_HASH))
+        audit_flush()  # sequence it now: the tree signed below must include it
+        tail = verify_log(extend=result)
         if not tail.ok:
             raise ChainNotIntact(
                 _("Events appended since verification do not verify (%(problem)s at event %(seq)s).")
                 % {"problem": tail.problem, "seq": tail.first_bad_seq}
             )
-        signed_at = timezone.now()
-        signature = key.sign(_message(tail.head_seq, tail.head_hash, signed_at))
+        body = notes.Checkpoint(signer.name, tail.tree_size, bytes.fromhex(tail.root))
+        note = notes.sign_note(body.text, [signer])
+        signature = notes.parse_note(note).signatures[0][2]
         checkpoint = AuditCheckpoint(
             head_seq=tail.head_seq,
             head_hash=tail.head_hash,
-            signed_at=signed_at,
-            public_key=_raw_public(key.public_key()),
+            signed_at=timezone.now(),
+            public_key=base64.b64encode(notes.public_raw(signer.verifier.public_key)).decode(),
             signature=base64.b64encode(signature).decode(),
+            root_hash=tail.root,
+            note=note,
         )
         checkpoint.save()
+        # Written inside the transaction: a file that cannot be written leaves no row either.
+        checkpoint_file_write(checkpoint_file_name(body.size), note)
     return checkpoint
+
+
+def audit_checkpoint_cosign(*, signer: notes.Signer, checkpoint: AuditCheckpoint | None = None) -> AuditCosignature:
+    """A witness (an auditor's own key) signs a checkpoint the log's key signed.
+
+    The witness's line is recorded beside the checkpoint and the cosigned note
+    written as a file of its own; the log's checkpoint file is left as it was.
+    """
+    checkpoint = checkpoint or AuditCheckpoint.objects.exclude(note=None).order_by("-head_seq", "-id").first()
+    if checkpoint is None or not checkpoint.note:
+        raise ChainNotIntact(_("There is no signed checkpoint to co-sign."))
+    if not checkpoint_signature_valid(checkpoint):
+        raise ChainNotIntact(_("The checkpoint's own signature does not verify: it will not be co-signed."))
+    key_id = signer.verifier.key_id.hex()
+    existing = checkpoint.cosignatures.filter(key_id=key_id).first()
+    if existing is not None:
+        return existing
+    text = notes.parse_note(checkpoint.note).text
+    with transaction.atomic():
+        cosignature = AuditCosignature(
+            checkpoint=checkpoint,
+            key_name=signer.name,
+            key_id=key_id,
+            signature_line=signer.signature_line(text),
+            signed_at=timezone.now(),
+        )
+        cosignature.save()
+        audit_record(
+            action="audit.cosigned",
+            object_type="audit",
+            payload={"tree_size": checkpoint.head_seq, "witness": signer.name, "key_id": key_id},
+        )
+        size = checkpoint.head_seq
+        checkpoint_file_write(checkpoint_file_name(size, f".{key_id}"), checkpoint.note + cosignature.signature_line)
+    return cosignature

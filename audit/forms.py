@@ -1,4 +1,4 @@
-"""Forms of the auditor's pages: event filters, and taking a checkpoint."""
+"""Forms of the auditor's pages: event filters."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.checkpoints import CheckpointKeyError, signing_key
 from audit.selectors import REVEAL_ACTIONS, EventFilters, event_filters_build, known_actions
-from audit.verification import verify_chain
 from config.errors import ValidationFailed
 
 # No event predates the system; far earlier dates overflow time-zone arithmetic.
@@ -114,29 +112,3 @@ class AccessReviewFilterForm(EventFilterForm):
             ("disbursement.payee_revealed", _("Payee details")),
             ("fund.batch_exported", _("Payment batch for the bank")),
         ]
-
-
-class CheckpointForm(forms.Form):
-    """Take a signed checkpoint now. Refused, with nothing written, when the
-    signing key is missing or malformed or when the chain does not verify."""
-
-    def __init__(self, *args, verification=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.verification = verification
-
-    def clean(self):
-        data = super().clean()
-        try:
-            signing_key()
-        except CheckpointKeyError as exc:
-            raise forms.ValidationError(
-                _("Cannot sign a checkpoint: %(problem)s"), params={"problem": str(exc)}, code="key"
-            ) from None
-        result = self.verification or verify_chain()
-        if not result.ok:
-            raise forms.ValidationError(
-                _("The audit chain does not verify (%(problem)s at event %(seq)s): a checkpoint would vouch for it."),
-                params={"problem": result.problem, "seq": result.first_bad_seq},
-                code="chain",
-            )
-        return data

@@ -204,31 +204,40 @@ def head_seq() -> int:
 
 
 @dataclass
-class SigningKeyStatus:
-    configured: bool
-    public_key: str | None
+class LogKeyStatus:
+    """What the web process knows of the log's keys: the verifier key to
+    publish, the known witnesses, and whether it (wrongly) holds the signing key."""
+
+    origin: str | None
+    vkey: str | None
     problem: str = ""
+    holds_signing_key: bool = False
+    trusted: list[str] = field(default_factory=list)
+    witnesses: list[str] = field(default_factory=list)
 
 
-def signing_key_status() -> SigningKeyStatus:
-    """Whether checkpoints can be signed here, and the public key to publish."""
+def log_key_status() -> LogKeyStatus:
     from django.conf import settings
 
-    from audit.checkpoints import CheckpointKeyError, public_key_text
+    from audit.checkpoints import CheckpointKeyError, log_origin, public_key_text, trusted_verifiers, witness_verifiers
 
-    configured = bool(getattr(settings, "VAF_AUDIT_SIGNING_KEY", ""))
+    holds = bool(getattr(settings, "VAF_AUDIT_SIGNING_KEY", ""))
     try:
-        return SigningKeyStatus(configured, public_key_text())
+        status = LogKeyStatus(log_origin(), public_key_text(), holds_signing_key=holds)
     except CheckpointKeyError as exc:
-        return SigningKeyStatus(configured, None, str(exc))
-
-
-def trusted_keys() -> list[str]:
-    from audit.checkpoints import trusted_public_keys
-
-    return sorted(trusted_public_keys())
+        return LogKeyStatus(None, None, str(exc), holds)
+    status.trusted = [v.vkey for v in trusted_verifiers()]
+    status.witnesses = [v.vkey for v in witness_verifiers()]
+    return status
 
 
 def checkpoint_count() -> int:
     # Checkpoints are few (one a day at most, typically): counting them is cheap.
     return AuditCheckpoint.objects.count()
+
+
+def checkpoint_latest_signed() -> AuditCheckpoint | None:
+    """The newest checkpoint signed as a note (with its cosignatures)."""
+    return (
+        AuditCheckpoint.objects.exclude(note=None).prefetch_related("cosignatures").order_by("-head_seq", "-id").first()
+    )

@@ -50,7 +50,39 @@ class VerificationSerializer(serializers.Serializer):
             "truncated",
             "checkpoint_mismatch",
             "checkpoint_signature",
+            "checkpoint_file",
+            "fork",
+            "tree_mismatch",
+            "configuration",
         ],
     )
     detail = serializers.CharField(allow_blank=True)
     checkpoints_checked = serializers.IntegerField()
+    checkpoint_files_checked = serializers.IntegerField(
+        help_text=_("Checkpoint files (kept outside the database) checked against the log.")
+    )
+    tree_size = serializers.IntegerField()
+    root = serializers.CharField(allow_null=True, help_text=_("Hex Merkle tree root at tree_size."))
+    from_size = serializers.IntegerField(
+        help_text=_("The verified checkpoint this verification started from (0: all).")
+    )
+    witnesses = serializers.ListField(
+        child=serializers.CharField(), help_text=_("Known witnesses that co-signed the newest checkpoint.")
+    )
+
+
+class LogKeySerializer(serializers.Serializer):
+    origin = serializers.CharField()
+    vkey = serializers.CharField(help_text=_("The checkpoint verifier key: name+key id+base64 key."))
+
+
+class InclusionProofSerializer(serializers.Serializer):
+    leaf_index = serializers.IntegerField()
+    tree_size = serializers.IntegerField()
+    hashes = serializers.ListField(child=serializers.CharField(), help_text=_("Base64 hashes, RFC 9162 order."))
+
+
+class ConsistencyProofSerializer(serializers.Serializer):
+    first = serializers.IntegerField()
+    second = serializers.IntegerField()
+    hashes = serializers.ListField(child=serializers.CharField(), help_text=_("Base64 hashes, RFC 9162 order."))

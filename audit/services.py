@@ -24,7 +24,8 @@ from django.utils.ipv6 import clean_ipv6_address
 
 from audit.chain import canonical_json, canonical_value, event_hash
 from audit.context import client_ip
-from audit.models import GENESIS_HASH, AuditEvent
+from audit.models import GENESIS_HASH, AuditEvent, TreeNode
+from audit.tree import tree_append
 
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
 _CHAIN_LOCK_KEY = 0x5641465F4155  # "VAF_AU"
@@ -124,6 +125,7 @@ def _append_events(events: list[AuditEvent]) -> None:
     for event in events:
         event._state.adding = False
         event._state.db = connection.alias
+    tree_append(events)
 
 
 def audit_flush() -> None:
@@ -166,7 +168,8 @@ def audit_record(
     if not hasattr(connection, "buffer_append"):
         _append_events([event])  # a backend without the before-commit buffer
         return event
-    connection.buffer_append(_BUFFER, event, _append_events, reads=(AuditEvent._meta.db_table,))
+    # Reading the log or its tree in this transaction appends the buffer first.
+    connection.buffer_append(_BUFFER, event, _append_events, reads=(AuditEvent._meta.db_table, TreeNode._meta.db_table))
     if connection.in_outermost_block_under_test():
         audit_flush()  # a test recording directly: no transaction of its own to wait for
     return event

@@ -9,19 +9,27 @@ Reports the first bad sequence number and what is wrong with it:
   in before it);
 - `out_of_order`: an event links to an event other than its predecessor;
 - `broken_link`: the link is broken in another way (predecessor rewritten);
-- `truncated` / `checkpoint_mismatch` / `checkpoint_signature`: the chain no
-  longer contains a head that a signed checkpoint vouches for.
+- `truncated` / `checkpoint_mismatch` / `checkpoint_signature`: the log no
+  longer contains a tree that a signed checkpoint (a row, or a file in the
+  checkpoint directory) vouches for, or a checkpoint's signature is not by a
+  trusted log key;
+- `fork`: two checkpoint files of the same size with different roots;
+- `checkpoint_file`: a file in the checkpoint directory is not a checkpoint;
+- `tree_mismatch`: the stored Merkle tree does not match the events.
+
+The replay of the events and the tree checks live in `audit.log_verification`.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from django.utils.translation import gettext as _
 
+from audit import merkle
 from audit.chain import EVENT_FIELDS, stored_event_hash
 from audit.chain_rows import stream_rows
-from audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent
+from audit.models import GENESIS_HASH, AuditEvent
 
 
 @dataclass
@@ -34,9 +42,19 @@ class VerificationResult:
     problem: str | None = None
     detail: str = ""
     checkpoints_checked: int = 0
+    checkpoint_files_checked: int = 0
+    tree_size: int = 0
+    root: str | None = None
+    from_size: int = 0
+    witnesses: list[str] = field(default_factory=list)
+    compact: object = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if k != "compact"}
+
+    def fail(self, problem: str, seq: int | None, detail: str) -> VerificationResult:
+        self.ok, self.problem, self.first_bad_seq, self.detail = False, problem, seq, detail
+        return self
 
 
 class _StoredEvent:
@@ -100,86 +118,54 @@ def stored_event(seq: int) -> _StoredEvent | None:
     return None if values is None else _StoredEvent(values)
 
 
-def verify_chain(*, chunk_size: int = 10000, after: tuple[int, str] | None = None) -> VerificationResult:
-    """Verify the whole chain and every checkpoint; or, with `after=(seq, hash)`
-    of an event already verified, only the events after it (no checkpoints).
-
-    Rows are streamed as text tuples and hashed without building objects
-    (audit.chain_rows); a row is looked at through the ORM only when it is bad.
-    """
-    start_seq, expected_prev = after or (0, GENESIS_HASH)
+def replay_events(
+    *,
+    start_seq: int = 0,
+    expected_prev: str = GENESIS_HASH,
+    compact: merkle.CompactRange | None = None,
+    capture: frozenset[int] = frozenset(),
+    chunk_size: int = 10000,
+) -> tuple[VerificationResult, dict[int, bytes]]:
+    """Replay the events after `start_seq`: each event's hash, its link to its
+    predecessor, and (with `compact`, the tree of size `start_seq`) each leaf
+    added to the tree, keeping its root at every size in `capture`."""
     expected_seq = start_seq + 1
     checked = 0
+    roots: dict[int, bytes] = {}
+
+    def failed(seq: int, problem: str, detail: str) -> tuple[VerificationResult, dict]:
+        result = VerificationResult(False, checked, seq - 1 or None, expected_prev if seq - 1 else None)
+        return result.fail(problem, seq, detail), roots
+
+    # Rows come as text tuples hashed without building objects (audit.chain_rows);
+    # a row is read through the ORM only to describe what is wrong with it.
     for seq, prev_hash, stored_hash, hash_matches in stream_rows(after_seq=start_seq, batch_size=chunk_size):
         if seq != expected_seq:
-            return VerificationResult(
-                False,
-                checked,
-                expected_seq - 1 or None,
-                expected_prev if checked else None,
-                first_bad_seq=expected_seq,
-                problem="missing",
-                detail=_("event %(seq)s is missing (next present is %(next)s)") % {"seq": expected_seq, "next": seq},
-            )
+            detail = _("event %(seq)s is missing (next present is %(next)s)") % {"seq": expected_seq, "next": seq}
+            return failed(expected_seq, "missing", detail)
         if not hash_matches:
-            problem, detail = _edit_problem(stored_event(seq))
-            return VerificationResult(
-                False,
-                checked,
-                seq - 1 or None,
-                expected_prev if checked else None,
-                first_bad_seq=seq,
-                problem=problem,
-                detail=detail,
-            )
+            return failed(seq, *_edit_problem(stored_event(seq)))
         if prev_hash != expected_prev:
-            problem, detail = _link_problem(stored_event(seq), expected_prev, seq - 1)
-            return VerificationResult(
-                False,
-                checked,
-                seq - 1 or None,
-                expected_prev if checked else None,
-                first_bad_seq=seq,
-                problem=problem,
-                detail=detail,
-            )
+            return failed(seq, *_link_problem(stored_event(seq), expected_prev, seq - 1))
+        if compact is not None:
+            compact.append(merkle.leaf_hash(stored_hash))
+            if seq in capture:
+                roots[seq] = compact.root()
         checked += 1
         expected_seq += 1
         expected_prev = stored_hash
-    if after is not None:
-        return VerificationResult(True, checked, expected_seq - 1, expected_prev)
-    head_seq = expected_seq - 1 if checked else None
-    head_hash = expected_prev if checked else None
-    result = VerificationResult(True, checked, head_seq, head_hash)
-    return _verify_checkpoints(result)
+    head = expected_seq - 1
+    result = VerificationResult(True, checked, head or None, expected_prev if head else None)
+    result.tree_size = head
+    if compact is not None:
+        result.root = compact.root().hex()
+        result.compact = compact
+    return result, roots
 
 
-def _verify_checkpoints(result: VerificationResult) -> VerificationResult:
-    from audit.checkpoints import checkpoint_signature_valid
+def verify_chain(*, chunk_size: int = 10000) -> VerificationResult:
+    """Verify everything from the first event: the chain, the tree, every
+    checkpoint row and every checkpoint file."""
+    from audit.log_verification import verify_log
 
-    for checkpoint in AuditCheckpoint.objects.order_by("head_seq").iterator():
-        result.checkpoints_checked += 1
-        if not checkpoint_signature_valid(checkpoint):
-            result.ok, result.problem = False, "checkpoint_signature"
-            result.first_bad_seq = checkpoint.head_seq
-            result.detail = _("the checkpoint at event %(seq)s has an invalid or untrusted signature") % {
-                "seq": checkpoint.head_seq
-            }
-            return result
-        if result.head_seq is None or checkpoint.head_seq > result.head_seq:
-            result.ok, result.problem = False, "truncated"
-            result.first_bad_seq = (result.head_seq or 0) + 1
-            result.detail = _("a signed checkpoint vouches for event %(seq)s, but the chain ends at %(head)s") % {
-                "seq": checkpoint.head_seq,
-                "head": result.head_seq or 0,
-            }
-            return result
-        stored = AuditEvent.objects.filter(seq=checkpoint.head_seq).values_list("hash", flat=True).first()
-        if stored != checkpoint.head_hash:
-            result.ok, result.problem = False, "checkpoint_mismatch"
-            result.first_bad_seq = checkpoint.head_seq
-            result.detail = _("event %(seq)s differs from the signed checkpoint: the chain was rewritten") % {
-                "seq": checkpoint.head_seq
-            }
-            return result
-    return result
+    return verify_log(full=True, chunk_size=chunk_size)

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Role, user_roles
 from audit.chain import stored_event_hash
-from audit.checkpoints import ChainNotIntact, CheckpointKeyError, audit_checkpoint_create, checkpoint_signature_valid
+from audit.checkpoints import checkpoint_note, checkpoint_signature_valid
 from audit.exports import audit_log_export
-from audit.forms import AccessReviewFilterForm, CheckpointForm, EventFilterForm
+from audit.forms import AccessReviewFilterForm, EventFilterForm
+from audit.log_verification import verify_log
 from audit.models import GENESIS_HASH
 from audit.selectors import (
     REVEAL_ACTIONS,
@@ -31,12 +30,10 @@ from audit.selectors import (
     event_page,
     events_filtered,
     latest_checkpoint,
-    signing_key_status,
+    log_key_status,
     subject_events,
-    trusted_keys,
 )
 from audit.subjects import subject_find
-from audit.verification import verify_chain
 from config.errors import ValidationFailed
 
 PROBLEMS = {
@@ -50,6 +47,10 @@ PROBLEMS = {
         "The chain was rewritten: an event differs from what a signed checkpoint vouches for."
     ),
     "checkpoint_signature": gettext_lazy("A checkpoint's signature is forged, or made with an untrusted key."),
+    "checkpoint_file": gettext_lazy("A file in the checkpoint directory is not a valid checkpoint."),
+    "fork": gettext_lazy("The log was forked: two checkpoints of the same size have different roots."),
+    "tree_mismatch": gettext_lazy("The stored Merkle tree does not match the events."),
+    "configuration": gettext_lazy("The log cannot be verified: its key, origin or checkpoint directory is missing."),
 }
 
 
@@ -154,28 +155,21 @@ def case_history(request, reference: str):
     return render(request, "audit/case_history.html", {"subject": subject, "page": page, "query": ""})
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 @auditor_required
 def verify(request):
-    result = verify_chain()
-    form = CheckpointForm(request.POST if request.method == "POST" else None, verification=result)
-    if request.method == "POST" and form.is_valid():
-        try:
-            checkpoint = audit_checkpoint_create(actor=request.user, verification=result)
-        except (CheckpointKeyError, ChainNotIntact) as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Checkpoint signed at event %(seq)s.") % {"seq": checkpoint.head_seq})
-            return redirect("audit:verify")
+    """The log's verification (incremental; `?full=1` replays everything) and
+    its checkpoints. Signing is not offered here: the web process holds no
+    signing key (`manage.py audit_checkpoint` signs)."""
+    result = verify_log(full=request.GET.get("full") == "1")
     checkpoint = latest_checkpoint()
     context = {
         "result": result,
         "problem_text": PROBLEMS.get(result.problem or "", result.problem),
         "checkpoint": checkpoint,
+        "checkpoint_note": checkpoint_note(checkpoint) if checkpoint else None,
         "checkpoint_valid": checkpoint_signature_valid(checkpoint) if checkpoint else None,
         "checkpoint_count": checkpoint_count(),
-        "key": signing_key_status(),
-        "trusted_keys": trusted_keys(),
-        "form": form,
+        "key": log_key_status(),
     }
-    return render(request, "audit/verify.html", context, status=400 if form.errors else 200)
+    return render(request, "audit/verify.html", context)

@@ -47,10 +47,26 @@ else:
     VAF_MASTER_KEYS = env.str("VAF_MASTER_KEYS", "")
     VAF_BLIND_INDEX_KEY = env.str("VAF_BLIND_INDEX_KEY", "")
 
-# Ed25519 private key (base64 raw 32 bytes) that signs audit checkpoints.
+# --- The audit log as a transparency log ------------------------------------
+# Ed25519 private key (base64 raw 32 bytes) that signs audit checkpoints. Only
+# the signer (`manage.py audit_checkpoint`) needs it; `check --deploy` warns
+# when a process that serves the site has it.
 VAF_AUDIT_SIGNING_KEY = env.str("VAF_AUDIT_SIGNING_KEY", "")
-# Further public keys (base64, comma-separated) whose older checkpoints stay trusted.
+# Further verifier keys (comma-separated) of earlier signing keys, so their
+# checkpoints stay trusted after the signing key is replaced.
 VAF_AUDIT_TRUSTED_PUBLIC_KEYS = env.str("VAF_AUDIT_TRUSTED_PUBLIC_KEYS", "")
+# Verifier keys (name+keyid+base64, comma-separated) of the witnesses whose
+# cosignatures verification reports.
+VAF_AUDIT_WITNESS_KEYS = env.str("VAF_AUDIT_WITNESS_KEYS", "")
+if PRODUCTION:
+    VAF_AUDIT_LOG_ORIGIN = env.required("VAF_AUDIT_LOG_ORIGIN", "names the audit log in its checkpoints")
+    VAF_AUDIT_CHECKPOINT_DIR = env.required("VAF_AUDIT_CHECKPOINT_DIR", "keeps checkpoints outside the database")
+    VAF_AUDIT_VERIFIER_KEY = env.required("VAF_AUDIT_VERIFIER_KEY", "verifies the audit log's checkpoints")
+else:
+    VAF_AUDIT_LOG_ORIGIN = env.str("VAF_AUDIT_LOG_ORIGIN", "localhost/audit")
+    VAF_AUDIT_CHECKPOINT_DIR = env.str("VAF_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints"))
+    # Derived from the signing key when empty (development only).
+    VAF_AUDIT_VERIFIER_KEY = env.str("VAF_AUDIT_VERIFIER_KEY", "")
 
 # No Django admin site: administrators manage users through audited pages
 # (accounts.user_admin) and never reach case data.
@@ -74,6 +90,7 @@ INSTALLED_APPS = [
     "audit",
     "referrals",
     "fund",
+    "standards",
     "reports",
     "demo",
     "operations",
@@ -269,6 +286,17 @@ VAF_LIST_COUNT_CAP = env.int("VAF_LIST_COUNT_CAP", 10000)
 VAF_FUND_CURRENCY = env.str("VAF_FUND_CURRENCY", "SAR")
 VAF_DUAL_APPROVAL_THRESHOLD = Decimal(env.str("VAF_DUAL_APPROVAL_THRESHOLD", "5000.00"))
 VAF_CASE_LIMIT = Decimal(env.str("VAF_CASE_LIMIT", "50000.00"))
+
+# --- Data standards (docs/htcds.md) ------------------------------------------------
+# ISO 3166-1 alpha-2 code of the country the NRM serves (CTDC CountryOfExploitation).
+VAF_COUNTRY = env.str("VAF_COUNTRY", "SA")
+# k of the CTDC export: every published combination of values occurs at least k times.
+VAF_CTDC_K = env.int("VAF_CTDC_K", 11)
+# Report cells counting fewer victims than this are shown as "< N".
+VAF_REPORT_SMALL_CELL = env.int("VAF_REPORT_SMALL_CELL", 5)
+# Limits of one spreadsheet upload (referral intake).
+VAF_INTAKE_MAX_ROWS = env.int("VAF_INTAKE_MAX_ROWS", 1000)
+VAF_INTAKE_MAX_BYTES = env.int("VAF_INTAKE_MAX_BYTES", 5 * 1024 * 1024)
 
 # --- Logging: no personal data is ever passed to a logger ------------------------
 LOGGING = {

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("referrals.api_urls")),
     path("", include("fund.api_urls")),
     path("", include("audit.api_urls")),
+    path("", include("standards.api_urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("fund/", include("fund.urls")),
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),
+    path("standards/", include("standards.urls")),
     path("api/v1/", include((api_v1, "api"))),
 ]
 

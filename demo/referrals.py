@@ -11,7 +11,17 @@ from referrals.choices import CaseStatus
 from referrals.models import Case
 from referrals.services import ReferralInput, case_transition, case_update, referral_create
 
-ASSESSMENT = {"needs": ["shelter", "medical", "legal"], "risk_level": "high", "assessment_notes": "Demo notes only."}
+ASSESSMENT = {
+    "needs": ["shelter", "medical", "legal"],
+    "risk_level": "high",
+    "assessment_notes": "Demo notes only.",
+    # Coded fields in HTCDS value names, so the standards' exports show them.
+    "trafficking_status": "PossibleVictimOfTrafficking",
+    "methods_of_control": ["DebtBondage", "WithholdsDocuments"],
+    "recruitment_methods": ["ThroughFriendsOrSocialEvents"],
+    "relationship_to_trafficker": "Acquainted",
+    "support_types": ["SocialCare"],
+}
 
 # (state, person number, exploitation type); two people share a document
 # number so duplicate detection has something to show.

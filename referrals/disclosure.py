@@ -11,7 +11,7 @@ from vault.errors import DataKeyDestroyed
 from vault.masking import MASK, mask_value
 
 ERASED = "[erased]"
-PLAIN_VICTIM_FIELDS = ["sex", "age_band", "nationality", "document_type", "region"]
+PLAIN_VICTIM_FIELDS = ["sex", "age_band", "nationality", "document_type", "region", "citizenship"]
 
 
 def personal_value(instance, name: str, *, visible: bool):

@@ -14,7 +14,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
-from referrals.choices import AssistanceCategory, CaseStatus, DocumentType, ExploitationType, RiskLevel, Sex
+from referrals.choices import (
+    AssistanceCategory,
+    CaseStatus,
+    DocumentType,
+    ExploitationType,
+    MethodOfControl,
+    RecruitmentMethod,
+    RiskLevel,
+    Sex,
+    StatusDecisionMaker,
+    SupportType,
+    TraffickerRelationship,
+    TraffickingStatus,
+)
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -150,6 +163,36 @@ class AssessmentForm(BootstrapForm):
         max_length=10000,
         widget=forms.Textarea({"rows": 5}),
         help_text=_("Stored encrypted."),
+    )
+    # Optional coded fields (HTCDS value names, docs/htcds.md).
+    trafficking_status = forms.ChoiceField(
+        label=_("Trafficking status"), choices=[("", "—"), *TraffickingStatus.choices], required=False
+    )
+    status_decided_by = forms.ChoiceField(
+        label=_("Trafficking status decided by"), choices=[("", "—"), *StatusDecisionMaker.choices], required=False
+    )
+    methods_of_control = forms.MultipleChoiceField(
+        label=_("Methods of control"),
+        choices=MethodOfControl.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    recruitment_methods = forms.MultipleChoiceField(
+        label=_("Methods of recruitment"),
+        choices=RecruitmentMethod.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    relationship_to_trafficker = forms.ChoiceField(
+        label=_("Relationship to the trafficker"),
+        choices=[("", "—"), *TraffickerRelationship.choices],
+        required=False,
+    )
+    age_when_trafficked = forms.IntegerField(
+        label=_("Age when first trafficked (years)"), min_value=0, max_value=120, required=False
+    )
+    support_types = forms.MultipleChoiceField(
+        label=_("Support plan types"), choices=SupportType.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
 
     def changes(self) -> dict:

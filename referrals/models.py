@@ -15,6 +15,9 @@ from referrals.choices import (
     IntakeChannel,
     RiskLevel,
     Sex,
+    StatusDecisionMaker,
+    TraffickerRelationship,
+    TraffickingStatus,
 )
 from vault.fields import BlindIndexField, EncryptedField
 from vault.models import DataKey
@@ -54,6 +57,21 @@ class Case(ConcurrentTransitionMixin, models.Model):
     needs = models.JSONField(_("needs"), default=list, blank=True)
     risk_level = models.CharField(_("risk level"), max_length=8, choices=RiskLevel.choices, blank=True)
     assessment_notes = EncryptedField()
+    # Optional coded assessment fields whose values are HTCDS v2.0 value names
+    # (docs/htcds.md): lists hold several values of one picklist.
+    trafficking_status = models.CharField(
+        _("trafficking status"), max_length=40, choices=TraffickingStatus.choices, blank=True
+    )
+    status_decided_by = models.CharField(
+        _("trafficking status decided by"), max_length=40, choices=StatusDecisionMaker.choices, blank=True
+    )
+    methods_of_control = models.JSONField(_("methods of control"), default=list, blank=True)
+    recruitment_methods = models.JSONField(_("methods of recruitment"), default=list, blank=True)
+    relationship_to_trafficker = models.CharField(
+        _("relationship to trafficker"), max_length=20, choices=TraffickerRelationship.choices, blank=True
+    )
+    age_when_trafficked = models.PositiveSmallIntegerField(_("age when trafficked"), null=True, blank=True)
+    support_types = models.JSONField(_("support plan types"), default=list, blank=True)
     status = FSMField(default=CaseStatus.REFERRED, choices=CaseStatus.choices, protected=True, db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True, help_text=_("First submitted for approval."))
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -140,6 +158,9 @@ class VictimProfile(models.Model):
     sex = models.CharField(max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
     age_band = models.CharField(max_length=8, choices=AgeBand.choices, default=AgeBand.UNKNOWN)
     nationality = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2 code."))
+    citizenship = models.JSONField(
+        default=list, blank=True, help_text=_("Every citizenship, ISO 3166-1 alpha-2 codes.")
+    )
     document_type = models.CharField(max_length=20, choices=DocumentType.choices, default=DocumentType.NONE)
     region = models.CharField(max_length=100, blank=True)
     document_number_index = BlindIndexField(source="document_number", normaliser="document")

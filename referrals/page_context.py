@@ -7,7 +7,18 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from referrals import permissions, selectors
-from referrals.choices import AgeBand, AssistanceCategory, CaseStatus, DocumentType, ExploitationType, RiskLevel, Sex
+from referrals.choices import (
+    AgeBand,
+    AssistanceCategory,
+    CaseStatus,
+    DocumentType,
+    ExploitationType,
+    MethodOfControl,
+    RecruitmentMethod,
+    RiskLevel,
+    Sex,
+    SupportType,
+)
 from referrals.disclosure import case_text, victim_view
 from referrals.forms import ReasonForm
 from referrals.hooks import case_page_sections
@@ -98,6 +109,29 @@ def _transitions(available: list[str], failed) -> list[dict]:
     return buttons
 
 
+CODED_LIST_LABELS = (
+    ("methods_of_control", MethodOfControl),
+    ("recruitment_methods", RecruitmentMethod),
+    ("support_types", SupportType),
+)
+
+
+def _coded_rows(case) -> list[tuple[str, str]]:
+    """The coded assessment fields that have a value, as (label, shown value)."""
+    rows = []
+    for name in ("trafficking_status", "status_decided_by", "relationship_to_trafficker"):
+        if getattr(case, name):
+            rows.append((case._meta.get_field(name).verbose_name, getattr(case, f"get_{name}_display")()))
+    for name, choices in CODED_LIST_LABELS:
+        labels = dict(choices.choices)
+        if getattr(case, name):
+            shown = ", ".join(str(labels.get(v, v)) for v in getattr(case, name))
+            rows.append((case._meta.get_field(name).verbose_name, shown))
+    if case.age_when_trafficked is not None:
+        rows.append((case._meta.get_field("age_when_trafficked").verbose_name, str(case.age_when_trafficked)))
+    return [(str(label).capitalize(), value) for label, value in rows]
+
+
 def case_page_context(request, case, *, pii_visible=None, reveal_form=None, failed_transition=None) -> dict:
     user = request.user
     if selectors.is_summary_only(user, case):
@@ -121,6 +155,7 @@ def case_page_context(request, case, *, pii_visible=None, reveal_form=None, fail
         "exploitation_types": [exploitation.get(t, t) for t in case.exploitation_types],
         "needs": [needs.get(n, n) for n in case.needs],
         "risk_level": dict(RiskLevel.choices).get(case.risk_level, ""),
+        "coded_rows": _coded_rows(case),
         "duplicates": selectors.possible_duplicates(user=user, case=case),
         "timeline": _timeline(case),
         "transitions": _transitions(available, failed_transition),

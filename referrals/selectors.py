@@ -155,3 +155,23 @@ def possible_duplicates(*, user, case: Case) -> list[str]:
 def case_timeline(*, case: Case) -> QuerySet[AuditEvent]:
     """The case's audit events, oldest first."""
     return AuditEvent.objects.filter(object_type="case", object_id=str(case.pk)).order_by("seq")
+
+
+def cases_matching_identifiers(*, user, document_number=None, phone=None, full_name=None, date_of_birth=None):
+    """References of cases visible to `user` whose blind indexes match these
+    identifiers (a referral not yet created, such as a spreadsheet row)."""
+    indexes = {
+        "document_number_index": blind_index_lookup(VictimProfile, "document_number_index", document_number),
+        "phone_index": blind_index_lookup(VictimProfile, "phone_index", phone),
+        "name_dob_index": blind_index_lookup(VictimProfile, "name_dob_index", full_name, date_of_birth),
+    }
+    matches = [Q(**{f"victim__{name}": value}) for name, value in indexes.items() if value]
+    condition = _visibility(user)
+    if condition is None or not matches:
+        return []
+    match = matches[0]
+    for other in matches[1:]:
+        match |= other
+    return list(
+        Case.objects.filter(condition).filter(match).order_by("reference").values_list("reference", flat=True)[:20]
+    )

@@ -53,6 +53,9 @@ class VictimInputSerializer(StrictKeysMixin, serializers.Serializer):
     address = _text()
     next_of_kin = _text()
     region = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    citizenship = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text=_("Every citizenship, ISO 3166-1 alpha-2 codes.")
+    )
 
 
 class ReferralInputSerializer(serializers.Serializer):
@@ -78,6 +81,25 @@ class AssessmentInputSerializer(StrictKeysMixin, serializers.Serializer):
     needs = serializers.ListField(child=serializers.CharField(), required=False)
     risk_level = serializers.CharField(required=False, allow_blank=True, help_text="low, medium, high")
     notes = _text(help_text=_("Stored encrypted."))
+    trafficking_status = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("HTCDS vic_TraffickingStatus value name.")
+    )
+    status_decided_by = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("HTCDS vic_TraffickingStatusDecisionMakingOrg value name.")
+    )
+    methods_of_control = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text=_("HTCDS vic_MethodsOfControl value names.")
+    )
+    recruitment_methods = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text=_("HTCDS vic_MethodOfRecruitment value names.")
+    )
+    relationship_to_trafficker = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("HTCDS vic_RelationshipToTrafficker value name.")
+    )
+    age_when_trafficked = serializers.IntegerField(required=False, allow_null=True)
+    support_types = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text=_("HTCDS spl_Type value names.")
+    )
 
 
 class CaseUpdateSerializer(StrictKeysMixin, serializers.Serializer):
@@ -95,9 +117,8 @@ class CaseUpdateSerializer(StrictKeysMixin, serializers.Serializer):
         if "consent" in data:
             changes["consent_given"] = data["consent"]["given"]
             changes["consent_date"] = data["consent"].get("date")
-        renamed = {"needs": "needs", "risk_level": "risk_level", "notes": "assessment_notes"}
         for name, value in (data.get("assessment") or {}).items():
-            changes[renamed[name]] = value
+            changes["assessment_notes" if name == "notes" else name] = value
         if "victim" in data:
             changes["victim"] = dict(data["victim"])
         return changes
@@ -144,6 +165,7 @@ class VictimOutputSerializer(serializers.Serializer):
     nationality = serializers.CharField(allow_null=True)
     document_type = serializers.CharField(allow_null=True)
     region = serializers.CharField(allow_null=True)
+    citizenship = serializers.ListField(child=serializers.CharField(), allow_null=True)
 
     def to_representation(self, case):
         data = victim_view(case, visible=self.context["pii_visible"])
@@ -165,6 +187,19 @@ class AssessmentOutputSerializer(serializers.Serializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_notes(self, case):
         return case_text(case, "assessment_notes", visible=self.context["pii_visible"])
+
+
+class CodedAssessmentOutputSerializer(serializers.Serializer):
+    """The optional coded assessment fields (HTCDS value names); sent in
+    `assessment` on PATCH, shown beside it so `assessment` keeps its shape."""
+
+    trafficking_status = serializers.CharField(allow_blank=True)
+    status_decided_by = serializers.CharField(allow_blank=True)
+    methods_of_control = serializers.ListField(child=serializers.CharField())
+    recruitment_methods = serializers.ListField(child=serializers.CharField())
+    relationship_to_trafficker = serializers.CharField(allow_blank=True)
+    age_when_trafficked = serializers.IntegerField(allow_null=True)
+    support_types = serializers.ListField(child=serializers.CharField())
 
 
 class CaseRowSerializer(serializers.Serializer):
@@ -227,6 +262,7 @@ class CaseDetailSerializer(serializers.Serializer):
     consent = ConsentOutputSerializer(source="*")
     summary = serializers.SerializerMethodField()
     assessment = AssessmentOutputSerializer(source="*")
+    coded_assessment = CodedAssessmentOutputSerializer(source="*")
     victim = VictimOutputSerializer(source="*")
     pii_visible = serializers.SerializerMethodField()
     possible_duplicates = serializers.SerializerMethodField()

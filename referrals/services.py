@@ -36,6 +36,9 @@ class ReferralInput:
     consent_given: bool = False
     consent_date: dt.date | None = None
     victim: dict = field(default_factory=dict)
+    # Optional coded assessment fields known at intake (an HTCDS spreadsheet
+    # carries them): names of CODED_INTAKE_FIELDS.
+    coded: dict = field(default_factory=dict)
 
 
 def lock_case(case_id) -> Case:
@@ -95,8 +98,27 @@ EDITABLE_CASE_FIELDS = frozenset(
         "needs",
         "risk_level",
         "assessment_notes",
+        "trafficking_status",
+        "status_decided_by",
+        "methods_of_control",
+        "recruitment_methods",
+        "relationship_to_trafficker",
+        "age_when_trafficked",
+        "support_types",
     }
 )
+CODED_INTAKE_FIELDS = frozenset(
+    {
+        "trafficking_status",
+        "status_decided_by",
+        "methods_of_control",
+        "recruitment_methods",
+        "relationship_to_trafficker",
+        "age_when_trafficked",
+        "support_types",
+    }
+)
+LIST_FIELDS = ("exploitation_types", "needs", "methods_of_control", "recruitment_methods", "support_types")
 EDITABLE_STATES = (CaseStatus.IN_ASSESSMENT, CaseStatus.ACTIVE)
 
 
@@ -105,6 +127,8 @@ def _apply_victim(profile: VictimProfile, victim: dict) -> list[str]:
     for name, value in victim.items():
         if name == "nationality":
             value = (value or "").upper()
+        elif name == "citizenship":
+            value = sorted({code.upper() for code in value or []})
         elif name == "region":
             value = (value or "").strip()
         if name in PERSONAL_FIELDS:
@@ -129,9 +153,16 @@ def referral_create(*, actor, referral: ReferralInput, channel: str | None = Non
             "consent_given": referral.consent_given,
             "consent_date": referral.consent_date,
             "summary": referral.summary,
+            **referral.coded,
         },
         creating=True,
     )
+    unknown = sorted(set(referral.coded) - CODED_INTAKE_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            _("These fields cannot be set at intake: %(f)s.") % {"f": ", ".join(unknown)},
+            errors={name: [_("Unknown or read-only field.")] for name in unknown},
+        )
     validate_victim_fields(referral.victim)
     case = Case(
         reference=_next_reference(timezone.localdate().year),
@@ -144,6 +175,8 @@ def referral_create(*, actor, referral: ReferralInput, channel: str | None = Non
         consent_date=referral.consent_date,
         data_key=data_key_create(),
     )
+    for name, value in referral.coded.items():
+        setattr(case, name, sorted(set(value)) if name in LIST_FIELDS else value)
     case.summary = referral.summary or None
     case.save()
     profile = VictimProfile(case=case)
@@ -199,7 +232,7 @@ def case_update(*, case: Case, actor, changes: dict) -> Case:
     for name, value in case_fields.items():
         if name in ("summary", "assessment_notes"):
             value = value or None
-        elif name in ("exploitation_types", "needs"):
+        elif name in LIST_FIELDS:
             value = sorted(set(value))
         elif name == "referring_agency":
             value = value.strip()

@@ -10,7 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.errors import ValidationFailed
-from referrals.choices import AssistanceCategory, DocumentType, ExploitationType, RiskLevel, Sex
+from referrals.choices import (
+    AssistanceCategory,
+    DocumentType,
+    ExploitationType,
+    MethodOfControl,
+    RecruitmentMethod,
+    RiskLevel,
+    Sex,
+    StatusDecisionMaker,
+    SupportType,
+    TraffickerRelationship,
+    TraffickingStatus,
+)
 from referrals.models import PERSONAL_FIELDS
 
 TEXT_LIMITS = {
@@ -33,6 +45,37 @@ def is_country_code(value: str) -> bool:
 def _raise(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationFailed(_("Invalid input: %(fields)s.") % {"fields": ", ".join(sorted(errors))}, errors=errors)
+
+
+# Coded assessment fields (HTCDS value names): one value, or a list of values.
+CODED_FIELDS = {
+    "trafficking_status": TraffickingStatus,
+    "status_decided_by": StatusDecisionMaker,
+    "relationship_to_trafficker": TraffickerRelationship,
+}
+CODED_LIST_FIELDS = {
+    "methods_of_control": MethodOfControl,
+    "recruitment_methods": RecruitmentMethod,
+    "support_types": SupportType,
+}
+MAX_AGE = 120
+
+
+def _coded_errors(data: dict) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name, choices in CODED_FIELDS.items():
+        if name in data and data[name] not in ("", *choices.values):
+            errors[name] = [_("Choose one of: %(c)s.") % {"c": ", ".join(choices.values)}]
+    for name, choices in CODED_LIST_FIELDS.items():
+        if name in data:
+            values = data[name]
+            if not isinstance(values, list) or any(v not in choices.values for v in values):
+                errors[name] = [_("A list of: %(c)s.") % {"c": ", ".join(choices.values)}]
+    if "age_when_trafficked" in data:
+        age = data["age_when_trafficked"]
+        if age is not None and (isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= MAX_AGE):
+            errors["age_when_trafficked"] = [_("A whole number of years from 0 to %(n)d.") % {"n": MAX_AGE}]
+    return errors
 
 
 SETTLED_STATES = {"pending_approval", "active", "closed", "rejected"}
@@ -66,6 +109,7 @@ def validate_case_fields(data: dict, *, creating: bool, status: str | None = Non
             errors["needs"] = [_("Needs must be assistance categories: %(c)s.") % {"c": categories}]
     if "risk_level" in data and data["risk_level"] not in ("", *RiskLevel.values):
         errors["risk_level"] = [_("Choose low, medium or high.")]
+    errors.update(_coded_errors(data))
     for name, limit in CASE_TEXT_LIMITS.items():
         value = data.get(name)
         if value is not None and not isinstance(value, str):
@@ -89,7 +133,7 @@ def validate_case_fields(data: dict, *, creating: bool, status: str | None = Non
 
 def validate_victim_fields(victim: dict, *, partial: bool = False) -> None:
     errors: dict[str, list[str]] = {}
-    allowed = set(PERSONAL_FIELDS) | {"sex", "nationality", "document_type", "region"}
+    allowed = set(PERSONAL_FIELDS) | {"sex", "nationality", "document_type", "region", "citizenship"}
     for name in sorted(set(victim) - allowed):
         errors[f"victim.{name}"] = [_("Unknown field.")]
     if not partial and not (victim.get("full_name") or "").strip():
@@ -115,6 +159,10 @@ def validate_victim_fields(victim: dict, *, partial: bool = False) -> None:
     nationality = victim.get("nationality")
     if nationality and not is_country_code(nationality):
         errors["victim.nationality"] = [_("Use an ISO 3166-1 two-letter country code.")]
+    if "citizenship" in victim:
+        codes = victim["citizenship"]
+        if not isinstance(codes, list) or not all(is_country_code(c) for c in codes):
+            errors["victim.citizenship"] = [_("A list of ISO 3166-1 two-letter country codes.")]
     _raise(errors)
 
 

@@ -35,7 +35,7 @@ from referrals.forms import (
 from referrals.models import PERSONAL_FIELDS
 from referrals.page_context import case_page_context
 from referrals.permissions import TRANSITIONS
-from referrals.services import ReferralInput
+from referrals.services import CODED_INTAKE_FIELDS, ReferralInput
 from vault.errors import DataKeyDestroyed
 
 PAGE_SIZE = 25
@@ -212,6 +212,7 @@ def assessment_edit(request, case_id):
         "needs": case.needs,
         "risk_level": case.risk_level,
         "assessment_notes": notes,
+        **{name: getattr(case, name) for name in CODED_INTAKE_FIELDS},
     }
     form = AssessmentForm(request.POST or None, initial=initial)
     return _edit(request, case, form, template="referrals/assessment_form.html", changes=AssessmentForm.changes)

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from fund.choices import LedgerEntryKind as Kind
 from fund.models import Disbursement, Fund, LedgerEntry
 from fund.services.ledger import ZERO, balances_from_totals
-from referrals.choices import AssistanceCategory, CaseStatus, ExploitationType
-from referrals.models import Case
+from referrals.choices import AgeBand, AssistanceCategory, CaseStatus, ExploitationType, Sex
+from referrals.models import Case, VictimProfile
 
 SECONDS_PER_DAY = 86400
 
@@ -158,6 +158,30 @@ def cases_by_exploitation_type() -> list[CountRow]:
     for types in Case.objects.values_list("exploitation_types", flat=True).iterator(chunk_size=2000):
         counts.update(set(types or []))
     return [CountRow(kind, str(label), counts.get(kind, 0)) for kind, label in ExploitationType.choices]
+
+
+def _victim_counts(field: str) -> dict[str, int]:
+    return dict(VictimProfile.objects.values_list(field).annotate(n=Count("id")).order_by())
+
+
+def cases_by_sex() -> list[CountRow]:
+    counts = _victim_counts("sex")
+    return [CountRow(sex, str(label), counts.get(sex, 0)) for sex, label in Sex.choices]
+
+
+def cases_by_age_band() -> list[CountRow]:
+    counts = _victim_counts("age_band")
+    return [CountRow(band, str(label), counts.get(band, 0)) for band, label in AgeBand.choices]
+
+
+def cases_by_nationality() -> list[CountRow]:
+    """Every nationality present, most frequent first; unknown last."""
+    counts = _victim_counts("nationality")
+    known = sorted(((code, n) for code, n in counts.items() if code), key=lambda item: (-item[1], item[0]))
+    rows = [CountRow(code, code, n) for code, n in known]
+    if counts.get(""):
+        rows.append(CountRow("", _("Unknown"), counts[""]))
+    return rows
 
 
 def _median_days(pairs) -> tuple[Decimal | None, int]:

@@ -30,7 +30,9 @@ def _chart(kind: str, labels: list, datasets: list[tuple[str, list]], *, stacked
     return {
         "type": kind,
         "labels": [str(label) for label in labels],
-        "datasets": [{"label": str(label), "data": [str(v) for v in values]} for label, values in datasets],
+        "datasets": [
+            {"label": str(label), "data": [None if v is None else str(v) for v in values]} for label, values in datasets
+        ],
         "stacked": stacked,
     }
 
@@ -97,15 +99,36 @@ def by_category_table(categories) -> ReportTable:
     )
 
 
-def count_table(name: str, title: str, heading: str, rows) -> ReportTable:
-    return ReportTable(
+def small_cell(count: int):
+    """A count of victims, or "< N" when it is above zero and below the
+    small-cell threshold: a handful of people with a given attribute could be
+    recognised from a published table."""
+    threshold = settings.VAF_REPORT_SMALL_CELL
+    if 0 < count < threshold:
+        return f"< {threshold}"
+    return count
+
+
+def count_table(name: str, title: str, heading: str, rows, *, about_victims: bool = False) -> ReportTable:
+    """Counts per category; `about_victims` tables break victims down by a
+    personal attribute, so their small counts are hidden (in the chart too)."""
+    shown = [small_cell(r.count) if about_victims else r.count for r in rows]
+    table = ReportTable(
         name=name,
         title=title,
         headers=[heading, _("Cases")],
-        rows=[[r.label, r.count] for r in rows],
-        chart=_chart("bar", [r.label for r in rows], [(_("Cases"), [r.count for r in rows])]),
+        rows=[[r.label, value] for r, value in zip(rows, shown, strict=True)],
+        chart=_chart(
+            "bar", [r.label for r in rows], [(_("Cases"), [v if isinstance(v, int) else None for v in shown])]
+        ),
         numeric={1},
     )
+    if about_victims:
+        table.note = _("Counts from 1 to %(n)d are shown as “< %(m)d” so that no one can be recognised.") % {
+            "n": settings.VAF_REPORT_SMALL_CELL - 1,
+            "m": settings.VAF_REPORT_SMALL_CELL,
+        }
+    return table
 
 
 def durations_table(durations) -> ReportTable:
@@ -125,9 +148,25 @@ def cases_by_status_table() -> ReportTable:
 
 def cases_by_type_table() -> ReportTable:
     rows = selectors.cases_by_exploitation_type()
-    table = count_table("cases_by_type", _("Cases by exploitation type"), _("Exploitation type"), rows)
-    table.note = _("A case with several exploitation types counts once in each.")
+    table = count_table(
+        "cases_by_type", _("Cases by exploitation type"), _("Exploitation type"), rows, about_victims=True
+    )
+    table.note = _("A case with several exploitation types counts once in each.") + " " + table.note
     return table
+
+
+def cases_by_sex_table() -> ReportTable:
+    return count_table("cases_by_sex", _("Cases by sex"), _("Sex"), selectors.cases_by_sex(), about_victims=True)
+
+
+def cases_by_age_band_table() -> ReportTable:
+    rows = selectors.cases_by_age_band()
+    return count_table("cases_by_age_band", _("Cases by age band"), _("Age band"), rows, about_victims=True)
+
+
+def cases_by_nationality_table() -> ReportTable:
+    rows = selectors.cases_by_nationality()
+    return count_table("cases_by_nationality", _("Cases by nationality"), _("Nationality"), rows, about_victims=True)
 
 
 def all_tables() -> list[ReportTable]:
@@ -139,6 +178,9 @@ def all_tables() -> list[ReportTable]:
         by_category_table(selectors.fund_by_category(fund)),
         cases_by_status_table(),
         cases_by_type_table(),
+        cases_by_sex_table(),
+        cases_by_age_band_table(),
+        cases_by_nationality_table(),
         durations_table(selectors.median_durations()),
     ]
 
@@ -150,6 +192,9 @@ def table_named(name: str) -> ReportTable | None:
         "by_category": lambda: by_category_table(selectors.fund_by_category(selectors.report_fund())),
         "cases_by_status": cases_by_status_table,
         "cases_by_type": cases_by_type_table,
+        "cases_by_sex": cases_by_sex_table,
+        "cases_by_age_band": cases_by_age_band_table,
+        "cases_by_nationality": cases_by_nationality_table,
         "durations": lambda: durations_table(selectors.median_durations()),
     }
     builder = builders.get(name)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Role, user_roles
 from audit.exports import csv_response
 from reports.tables import all_tables, table_named
+from standards.permissions import may_export
 
 REPORT_ROLES = {Role.APPROVER, Role.FINANCE, Role.AUDITOR}
 
@@ -36,7 +37,8 @@ def report_reader_required(view):
 @require_GET
 @report_reader_required
 def index(request):
-    return render(request, "reports/index.html", {"tables": all_tables(), "generated_at": timezone.now()})
+    context = {"tables": all_tables(), "generated_at": timezone.now(), "may_export": may_export(request.user)}
+    return render(request, "reports/index.html", context)
 
 
 @require_GET

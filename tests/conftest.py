@@ -87,6 +87,18 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _checkpoint_dir(settings, tmp_path):
+    """Each test keeps its checkpoint files in a directory of its own."""
+    path = tmp_path / "checkpoints"
+    path.mkdir()
+    settings.VAF_AUDIT_CHECKPOINT_DIR = str(path)
+    settings.VAF_AUDIT_LOG_ORIGIN = "vaf.test/audit"
+    settings.VAF_AUDIT_VERIFIER_KEY = ""
+    settings.VAF_AUDIT_WITNESS_KEYS = ""
+    return path
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     settings.STORAGES = {
         **settings.STORAGES,

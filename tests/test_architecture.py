@@ -1,4 +1,4 @@
-"""Dependencies run one way: top apps -> fund -> referrals -> (vault, audit,
+"""Dependencies run one way: top apps -> standards -> fund -> referrals -> (vault, audit,
 accounts) -> config (docs/architecture.md).
 
 Two checks of the same rule: import-linter with the contracts in
@@ -25,6 +25,7 @@ FORBIDDEN = {
     "accounts": DOMAIN_AND_TOP,
     "vault": DOMAIN_AND_TOP | {"accounts"},
     "fund": DOMAIN_AND_TOP - {"fund", "referrals"},
+    "standards": DOMAIN_AND_TOP - {"standards", "fund", "referrals"},
 }
 
 

@@ -17,23 +17,45 @@ def _ok(response):
     return response
 
 
+def _intact(response):
+    _ok(response)
+    assert response.context["result"].ok, response.context["result"]
+    return response
+
+
 def bench_audit_pages(auditor, *, baseline: int, target: int, repeat: int = 5):
+    import tempfile
+
+    from django.conf import settings
     from django.test import Client
+
+    from audit.checkpoints import audit_checkpoint_create
 
     client = Client()
     client.force_login(auditor)
     measured: dict[int, dict] = {}
+    checkpoints = tempfile.TemporaryDirectory()
+    # Never the configured directory: these checkpoints vouch for a throw-away database.
+    settings.VAF_AUDIT_CHECKPOINT_DIR = checkpoints.name
     for size in (baseline, target):
         bulk_events(size)
+        # Incremental verification: a checkpoint is verified, then ten events arrive.
+        audit_checkpoint_create()
+        bulk_events(size + 11)
         probes = {
             "audit log page": lambda: _ok(client.get("/audit/")),
             "audit events API": lambda: _ok(client.get("/api/v1/audit/events/")),
             "audit log page (keyset, middle)": lambda s=size: _ok(client.get(f"/audit/?before={s // 2}")),
+            "verification page (incremental, 10 new events)": lambda: _intact(client.get("/audit/verify/")),
+            "inclusion proof API": lambda s=size: _ok(
+                client.get(f"/api/v1/audit/log/proof/inclusion/?seq={s // 3}&tree_size={s}")
+            ),
         }
         measured[size] = {}
         for name, fn in probes.items():
             fn()
             measured[size][name] = (median_seconds(fn, repeat), query_count(fn), peak_mib(fn))
+    checkpoints.cleanup()
     return [
         Row(
             f"{name} at {target} events",

@@ -28,7 +28,8 @@
       var colour = palette[index % palette.length];
       return {
         label: dataset.label,
-        data: dataset.data.map(Number),
+        // null: a small count hidden in the table, left out of the chart too.
+        data: dataset.data.map(function (value) { return value === null ? null : Number(value); }),
         backgroundColor: colour,
         borderColor: colour,
         fill: false,

@@ -42,24 +42,29 @@ def auditor_client(client, db):
     return client
 
 
-def test_the_command_signs_the_head_including_its_own_event(db, capsys):
+def test_the_command_signs_the_head_including_its_own_event(db, capsys, _checkpoint_dir):
     record(3)
     call_command("audit_checkpoint")
     checkpoint = AuditCheckpoint.objects.get()
     head = AuditEvent.objects.order_by("-seq").first()
     assert (checkpoint.head_seq, checkpoint.head_hash) == (head.seq, head.hash)
     assert head.action == "audit.checkpoint"
-    assert checkpoint.public_key == public_key_text()
     assert checkpoint_signature_valid(checkpoint)
-    assert f"#{head.seq}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"#{head.seq}" in out and checkpoint.note in out
+    # The note names the origin, the tree size and the root; the file holds the same note.
+    assert checkpoint.note.startswith(f"vaf.test/audit\n{head.seq}\n")
+    assert (_checkpoint_dir / f"checkpoint-{head.seq:012d}.checkpoint").read_text() == checkpoint.note
     result = verify_chain()
-    assert result.ok and result.checkpoints_checked == 1
+    assert result.ok and result.checkpoints_checked == 1 and result.checkpoint_files_checked == 1
 
 
-def test_the_public_key_is_printed_for_publication(db, capsys):
+def test_the_verifier_key_is_printed_for_publication(db, capsys):
     call_command("audit_checkpoint", "--public-key")
     printed = capsys.readouterr().out.strip()
-    assert printed == public_key_text() and len(base64.b64decode(printed)) == 32
+    name, key_id, key = printed.split("+", 2)
+    assert printed == public_key_text() and name == "vaf.test/audit" and len(key_id) == 8
+    assert base64.b64decode(key)[:1] == b"\x01" and len(base64.b64decode(key)) == 33
     assert not AuditEvent.objects.exists() and not AuditCheckpoint.objects.exists()
 
 
@@ -86,11 +91,12 @@ def test_the_private_key_is_never_stored(db, settings):
 
 def test_a_checkpoint_from_an_older_key_stays_trusted_when_listed(db, settings):
     record(1)
-    old = audit_checkpoint_create()
+    audit_checkpoint_create()
+    old_vkey = public_key_text()
     settings.VAF_AUDIT_SIGNING_KEY = fresh_key()
     assert verify_chain().problem == "checkpoint_signature"  # no longer trusted...
-    settings.VAF_AUDIT_TRUSTED_PUBLIC_KEYS = old.public_key
-    assert verify_chain().ok  # ...until its public key is listed as trusted
+    settings.VAF_AUDIT_TRUSTED_PUBLIC_KEYS = old_vkey
+    assert verify_chain().ok  # ...until its verifier key is listed as trusted
 
 
 def test_the_page_shows_the_result_head_and_latest_checkpoint(auditor_client):
@@ -103,8 +109,7 @@ def test_the_page_shows_the_result_head_and_latest_checkpoint(auditor_client):
     assert result.head_seq == checkpoint.head_seq and result.head_hash in body
     assert "The audit log is intact." in body
     assert checkpoint.signature in body and "Valid, by a trusted key" in body
-    assert public_key_text() in body  # the key to publish
-    assert "Sign a checkpoint" in body
+    assert public_key_text() in body  # the verifier key to publish
     assert body.count("<h1") == 1
 
 
@@ -122,34 +127,20 @@ def test_the_page_names_the_first_bad_sequence(auditor_client):
     assert "Verification FAILED at event 3." in body and "missing" in body
 
 
-def test_the_button_signs_a_checkpoint_as_the_auditor(auditor_client):
+def test_the_page_cannot_sign_and_warns_when_the_web_process_holds_the_key(auditor_client, settings):
     record(2)
-    response = auditor_client.post(reverse("audit:verify"))
-    assert response.status_code == 302
-    checkpoint = AuditCheckpoint.objects.get()
-    event = AuditEvent.objects.get(seq=checkpoint.head_seq)
-    assert event.action == "audit.checkpoint" and event.actor_username.startswith("auditor")
-    assert checkpoint_signature_valid(checkpoint)
-    assert "Checkpoint signed at event" in auditor_client.get(reverse("audit:verify")).content.decode()
-
-
-@pytest.mark.parametrize(
-    ("key", "message"),
-    [("", "VAF_AUDIT_SIGNING_KEY is not set"), ("%%%", "not valid base64")],
-)
-def test_the_button_refuses_a_missing_or_malformed_key(auditor_client, settings, key, message):
-    record(1)
-    settings.VAF_AUDIT_SIGNING_KEY = key
-    before = AuditEvent.objects.count()
     page = auditor_client.get(reverse("audit:verify")).content.decode()
-    assert ("Sign a checkpoint" in page) is bool(key)  # offered only when a key is configured
-    response = auditor_client.post(reverse("audit:verify"))
-    assert response.status_code == 400
-    assert message in response.content.decode()
-    assert AuditEvent.objects.count() == before and not AuditCheckpoint.objects.exists()
+    assert "Sign a checkpoint" not in page
+    assert "holds the checkpoint signing key" in page  # the test settings give this process the key
+    assert auditor_client.post(reverse("audit:verify")).status_code == 405
+    assert not AuditCheckpoint.objects.exists()
+    settings.VAF_AUDIT_VERIFIER_KEY = public_key_text()
+    settings.VAF_AUDIT_SIGNING_KEY = ""
+    page = auditor_client.get(reverse("audit:verify")).content.decode()
+    assert "holds the checkpoint signing key" not in page and settings.VAF_AUDIT_VERIFIER_KEY in page
 
 
-def test_the_button_refuses_to_vouch_for_a_broken_chain(auditor_client):
+def test_the_command_refuses_to_vouch_for_a_broken_chain(db):
     record(3)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -158,7 +149,6 @@ def test_the_button_refuses_to_vouch_for_a_broken_chain(auditor_client):
             cursor.execute("DROP TRIGGER audit_auditevent_no_update")
         cursor.execute("UPDATE audit_auditevent SET reason = 'forged' WHERE seq = 2")
     before = AuditEvent.objects.count()
-    response = auditor_client.post(reverse("audit:verify"))
-    assert response.status_code == 400
-    assert "does not verify" in response.content.decode()
+    with pytest.raises(CommandError, match="does not verify"):
+        call_command("audit_checkpoint")
     assert AuditEvent.objects.count() == before and not AuditCheckpoint.objects.exists()

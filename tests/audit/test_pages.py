@@ -78,7 +78,7 @@ def test_only_auditors_see_the_audit_pages(client, db, role, name, kwargs):
 def test_other_roles_cannot_export_or_sign(client, db):
     client.force_login(make_user("approver", "finance"), backend=BACKEND)
     assert client.post(reverse("audit:event_export"), {"format": "csv"}).status_code == 403
-    assert client.post(reverse("audit:verify")).status_code == 403
+    assert client.get(reverse("audit:verify")).status_code == 403
     assert not AuditEvent.objects.filter(action__in=["audit.exported", "audit.checkpoint"]).exists()
 
 

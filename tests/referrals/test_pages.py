@@ -338,3 +338,19 @@ def test_erased_case_page_shows_erased(people, browser):
     assert "[erased]" in html(response)
     assert "[erased]" in html(client.get("/cases/"))
     assert client.get(f"/cases/{case.pk}/victim/").status_code == 302
+
+
+def test_the_case_page_and_assessment_form_show_the_coded_htcds_fields(people, browser):
+    from referrals import services
+
+    case = people.case("in_assessment")
+    services.case_update(
+        case=case,
+        actor=people.caseworker,
+        changes={"trafficking_status": "PossibleVictimOfTrafficking", "methods_of_control": ["DebtBondage"]},
+    )
+    client = browser(people.caseworker)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Possible victim of trafficking" in page and "Debt bondage" in page
+    form = client.get(f"/cases/{case.pk}/assessment/").content.decode()
+    assert re.search(r'name="methods_of_control" value="DebtBondage"[^>]*checked', form)

@@ -206,3 +206,43 @@ def test_each_report_exports_as_csv_with_the_table_figures(reader_client, money,
 
 def test_an_unknown_report_is_404(reader_client):
     assert reader_client.get("/reports/nothing.csv").status_code == 404
+
+
+def test_small_counts_of_victims_show_as_below_the_threshold(reader_client, settings):
+    settings.VAF_REPORT_SMALL_CELL = 5
+    for _ in range(3):
+        make_case(types=["forced_begging"])
+    for _ in range(6):
+        make_case(types=["forced_labour"])
+    table = next(t for t in all_tables() if t.name == "cases_by_type")
+    shown = {row[0]: row[1] for row in table.rows}
+    assert shown["Forced begging"] == "< 5"
+    assert shown["Forced labour"] == 6
+    assert shown["Organ removal"] == 0
+    begging = [r[0] for r in table.rows].index("Forced begging")
+    assert table.chart["datasets"][0]["data"][begging] is None
+    response = reader_client.get(reverse("reports:export_csv", kwargs={"name": "cases_by_type"}))
+    assert "Forced begging,< 5" in b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "&lt; 5" in reader_client.get(reverse("reports:index")).content.decode()
+
+
+def test_victims_by_sex_age_and_nationality_hide_small_cells(db, settings):
+    from referrals.models import VictimProfile
+
+    settings.VAF_REPORT_SMALL_CELL = 3
+    for i in range(4):
+        VictimProfile.objects.create(case=make_case(), sex="female", age_band="25-34", nationality="PH" if i else "NP")
+    tables = {t.name: {row[0]: row[1] for row in t.rows} for t in all_tables()}
+    assert tables["cases_by_sex"]["Female"] == 4
+    assert tables["cases_by_age_band"]["25 to 34"] == 4
+    assert tables["cases_by_nationality"] == {"PH": 3, "NP": "< 3"}
+
+
+def test_the_standards_exports_are_offered_to_approvers_and_auditors_only(db):
+    from django.test import Client
+
+    for role, offered in (("approver", True), ("auditor", True), ("finance", False)):
+        client = Client()
+        client.force_login(make_user(role))
+        body = client.get(reverse("reports:index")).content.decode()
+        assert ("/api/v1/exports/ctdc/" in body) is offered

@@ -1,13 +1,25 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.checkpoints import ChainNotIntact, CheckpointKeyError, audit_checkpoint_create, public_key_text
+from audit.checkpoints import (
+    ChainNotIntact,
+    CheckpointKeyError,
+    audit_checkpoint_create,
+    checkpoint_file_name,
+    checkpoint_note,
+    public_key_text,
+)
 
 
 class Command(BaseCommand):
-    help = "Sign the audit chain head with the Ed25519 key from VAF_AUDIT_SIGNING_KEY."
+    help = (
+        "Sign the audit log's Merkle tree as a C2SP checkpoint with VAF_AUDIT_SIGNING_KEY, "
+        "store it and write it to VAF_AUDIT_CHECKPOINT_DIR. Run by the scheduler, never by the web process."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--public-key", action="store_true", help="Only print the public key to publish.")
+        parser.add_argument(
+            "--public-key", action="store_true", help="Only print the verifier key to publish (name+keyid+base64)."
+        )
 
     def handle(self, *args, **options):
         try:
@@ -18,6 +30,7 @@ class Command(BaseCommand):
         except (CheckpointKeyError, ChainNotIntact) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
-            f"Checkpoint signed at event #{checkpoint.head_seq} {checkpoint.head_hash} "
-            f"with public key {checkpoint.public_key}."
+            f"Checkpoint signed at event #{checkpoint.head_seq} (tree size {checkpoint.head_seq}, "
+            f"root {checkpoint.root_hash}), written to {checkpoint_file_name(checkpoint.head_seq)}:\n"
+            f"{checkpoint_note(checkpoint)}"
         )

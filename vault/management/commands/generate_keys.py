@@ -60,3 +60,12 @@ class Command(BaseCommand):
             return
         for name, value in material.items():
             self.stdout.write(f"{name}={value}")
+        # The web process's half of the audit key: verifies checkpoints, signs nothing.
+        from audit import notes
+        from audit.checkpoints import CheckpointKeyError, log_origin
+
+        try:
+            signer = notes.signer_from_raw(log_origin(), base64.b64decode(material["VAF_AUDIT_SIGNING_KEY"]))
+        except CheckpointKeyError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"VAF_AUDIT_VERIFIER_KEY={signer.verifier.vkey}")

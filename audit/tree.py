@@ -1,0 +1,93 @@
+"""The stored Merkle tree: appending leaves, reading roots and proofs.
+
+`tree_append` is called by the recording service under the chain's append
+lock, in the same transaction as the events, so the tree never lags behind
+the log. Every read below costs one query for O(log n) nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db.models import Q
+
+from audit import merkle
+from audit.models import AuditEvent, TreeNode
+
+
+class TreeIncomplete(Exception):
+    """The stored tree lacks nodes it should have (rows removed or never written)."""
+
+
+def read_nodes(pieces: Sequence[merkle.Piece]) -> dict[merkle.Piece, bytes]:
+    wanted = set(pieces)
+    if not wanted:
+        return {}
+    by_level: dict[int, list[int]] = {}
+    for level, index in wanted:
+        by_level.setdefault(level, []).append(index)
+    query = Q()
+    for level, indices in by_level.items():
+        query |= Q(level=level, index__in=indices)
+    found = {
+        (lv, ix): bytes.fromhex(h) for lv, ix, h in TreeNode.objects.filter(query).values_list("level", "index", "hash")
+    }
+    missing = wanted - found.keys()
+    if missing:
+        level, index = min(missing)
+        raise TreeIncomplete(f"the stored tree has no node at level {level}, index {index}")
+    return found
+
+
+def tree_append(events: Iterable[AuditEvent]) -> None:
+    """Add the leaves of newly inserted events (in seq order, continuing the
+    tree) and every complete subtree they finish.
+
+    The left siblings a new leaf can need are the new leaves' own nodes or the
+    tree's right edge before them: read in one query."""
+    ordered = sorted(events, key=lambda e: e.seq)
+    if not ordered:
+        return
+    edge = merkle.range_pieces(0, ordered[0].seq - 1)
+    known = read_nodes(edge)
+    new: dict[merkle.Piece, bytes] = {}
+    for event in ordered:
+        level, index = 0, event.seq - 1
+        current = merkle.leaf_hash(event.hash)
+        new[(level, index)] = current
+        while index & 1:
+            left = new.get((level, index - 1)) or known[(level, index - 1)]
+            current = merkle.node_hash(left, current)
+            level, index = level + 1, index >> 1
+            new[(level, index)] = current
+    TreeNode.objects.bulk_create([TreeNode(level=lv, index=ix, hash=h.hex()) for (lv, ix), h in new.items()])
+
+
+def tree_size() -> int:
+    last = TreeNode.objects.filter(level=0).order_by("-index").values_list("index", flat=True).first()
+    return 0 if last is None else last + 1
+
+
+def log_size() -> int:
+    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def root_at(size: int) -> bytes:
+    """The stored tree's root at `size` (0 < size <= tree size)."""
+    if size == 0:
+        return merkle.EMPTY_ROOT
+    return merkle.hashes_for([(0, size)], read_nodes)[0]
+
+
+def compact_range_at(size: int) -> merkle.CompactRange:
+    pieces = merkle.range_pieces(0, size)
+    found = read_nodes(pieces)
+    return merkle.CompactRange(size, [found[p] for p in pieces])
+
+
+def inclusion_proof(index: int, size: int) -> list[bytes]:
+    return merkle.hashes_for(merkle.inclusion_ranges(index, size), read_nodes)
+
+
+def consistency_proof(first: int, second: int) -> list[bytes]:
+    return merkle.hashes_for(merkle.consistency_ranges(first, second), read_nodes)
