@@ -64,7 +64,7 @@ def bench_audit_pages(auditor, *, baseline: int, target: int, repeat: int = 5):
             measured[baseline][name][0] * 1000,
             value * 1000,
             value / measured[baseline][name][0],
-            "<= 1.2",
+            "",  # informative: no target was set for the audit pages
             queries=queries,
             peak_mib=peak,
         )
