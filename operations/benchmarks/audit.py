@@ -9,6 +9,7 @@ import time
 from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
+from operations.benchmarks.cases import analyze
 from operations.benchmarks.measure import Row, median_seconds, peak_mib, query_count
 
 
@@ -42,6 +43,7 @@ def bench_audit_pages(auditor, *, baseline: int, target: int, repeat: int = 5):
         # Incremental verification: a checkpoint is verified, then ten events arrive.
         audit_checkpoint_create()
         bulk_events(size + 11)
+        analyze()
         probes = {
             "audit log page": lambda: _ok(client.get("/audit/")),
             "audit events API": lambda: _ok(client.get("/api/v1/audit/events/")),
