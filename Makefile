@@ -7,13 +7,14 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format keys migrate seed bench clean help
+.PHONY: run test lint format keys migrate seed bench soak clean help
 
 help:
 	@echo "make run   - set up and serve the app with demo data on SQLite (http://$(HOST):$(PORT))"
 	@echo "make test  - set up and run the whole test suite (PostgreSQL too when DATABASE_URL is set)"
 	@echo "make lint  - ruff check and format check"
-	@echo "make bench - run the benchmarks"
+	@echo "make bench - run the benchmarks (ratios against same-run baselines; BENCH_ARGS=--json file)"
+	@echo "make soak  - state-machine invariants with a large budget, then 8 threads of API traffic"
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,7 +54,15 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 
 bench: $(VENV)/.dev keys migrate
-	$(PY) manage.py bench
+	$(PY) manage.py bench $(BENCH_ARGS)
+
+# The hypothesis state machines with a large budget (the `soak` profile in
+# tests/conftest.py), then mixed API traffic from 8 threads (PostgreSQL when
+# DATABASE_URL is set). Both report steps executed and fail on any violation.
+SOAK_SECONDS ?= 180
+soak: $(VENV)/.dev keys
+	$(PY) -m pytest tests/fund/test_invariants.py -p no:cacheprovider -q --hypothesis-profile=soak --hypothesis-show-statistics
+	$(PY) manage.py soak --threads 8 --seconds $(SOAK_SECONDS)
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache

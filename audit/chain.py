@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 from decimal import Decimal
+from json.encoder import c_make_encoder, encode_basestring
 from typing import Any
 
 # The fields of an audit event, in the order exports and the API show them:
@@ -50,6 +51,23 @@ def canonical_value(value: Any) -> Any:
     raise TypeError(f"Audit payload values must be JSON text, numbers or lists, not {type(value).__name__}.")
 
 
+# One encoder, built once: json.dumps with options builds a new one per call.
+CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# The same encoder's C core, called directly (the Python wrapper costs a quarter
+# of the time on an event); identical output, checked by the tests.
+_c_encode = (
+    c_make_encoder(None, CANONICAL_JSON.default, encode_basestring, None, ":", ",", True, False, True)
+    if c_make_encoder
+    else None
+)
+
+
+def canonical_json(value: Any) -> str:
+    if _c_encode is None or isinstance(value, str):
+        return CANONICAL_JSON.encode(value)
+    return "".join(_c_encode(value, 0))
+
+
 def format_time(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
@@ -81,8 +99,7 @@ def event_hash(
         "ip": ip,
         "prev_hash": prev_hash,
     }
-    encoded = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
 
 
 def stored_event_hash(event) -> str:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from audit import notes
 from audit.chain import format_time
 from audit.models import AuditCheckpoint, AuditCosignature
-from audit.services import audit_record
+from audit.services import audit_flush, audit_record
 
 CHECKPOINT_FILE_SUFFIX = ".checkpoint"
 
@@ -211,6 +211,7 @@ def audit_checkpoint_create(*, actor=None, verification=None) -> AuditCheckpoint
         )
     with transaction.atomic():
         audit_record(action="audit.checkpoint", actor=actor, object_type="audit")
+        audit_flush()  # sequence it now: the tree signed below must include it
         tail = verify_log(extend=result)
         if not tail.ok:
             raise ChainNotIntact(

@@ -2,7 +2,7 @@
 
 People type personal data into reasons ("moved back home with her brother",
 a document number). `audit_record(..., reason_key=case.data_key)` stores the
-reason as `sealed:v1:<base64 ciphertext>`; the event's hash covers that
+reason as `sealed:v1:<base64 ciphertext>` (sealed when the event is numbered); the event's hash covers that
 stored text, so destroying the case's data key (erasure) makes the reason
 unreadable while the chain still verifies. Readers go through `reason_text`,
 which gives the plaintext while the key exists and "[erased]" afterwards.
@@ -24,11 +24,19 @@ def _context(seq: int) -> bytes:
     return f"vaf|audit.auditevent|reason|{seq}".encode()
 
 
-def seal_reason(reason: str, *, data_key, seq: int) -> str:
-    """The stored form of `reason` for event `seq`. Raises
-    vault.errors.DataKeyDestroyed when the case was erased."""
-    ciphertext = aead.encrypt(data_key.plaintext_key(), data_key.id, reason.encode("utf-8"), _context(seq))
-    return PREFIX + base64.b64encode(ciphertext).decode("ascii")
+def reason_sealer(reason: str, *, data_key):
+    """A function of the event's `seq` giving the stored form of `reason`.
+    The data key is unwrapped now, so an erased case's key raises
+    vault.errors.DataKeyDestroyed here; the text is encrypted once the event
+    is numbered (the sequence number is part of the associated data)."""
+    key, key_id = data_key.plaintext_key(), data_key.id
+    plaintext = reason.encode("utf-8")
+
+    def seal(seq: int) -> str:
+        ciphertext = aead.encrypt(key, key_id, plaintext, _context(seq))
+        return PREFIX + base64.b64encode(ciphertext).decode("ascii")
+
+    return seal
 
 
 def is_sealed(stored: str) -> bool:

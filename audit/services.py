@@ -2,6 +2,18 @@
 
 `audit_record` is called explicitly by every service, inside the service's own
 transaction, so the change and its event commit together or not at all.
+
+The chain must stay linear, so appends are serialised; but the lock is taken
+only at the last moment of the transaction. `audit_record` prepares the event
+(its canonical payload, time, actor and address) and buffers it on the
+database connection; the buffer is appended — lock, read the head, hash,
+insert — just before the outermost atomic block commits (the connection runs
+it, see `config/db/before_commit.py`), or when the service's own outermost
+block returns inside a test's wrapping transaction, or when code in the same
+transaction reads the audit table, or at an explicit `audit_flush()`. So a
+transaction that records an event early and then works for seconds does not
+hold up anyone else's appends, and every event is sequenced and readable by
+the time the service that recorded it returns.
 """
 
 from __future__ import annotations
@@ -10,15 +22,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
-from audit.chain import canonical_value, event_hash
+from audit.chain import canonical_json, canonical_value, event_hash
 from audit.context import client_ip
 from audit.listeners import run_event_listeners
-from audit.models import GENESIS_HASH, AuditEvent
-from audit.sealed_reasons import seal_reason
+from audit.models import GENESIS_HASH, AuditEvent, TreeNode
+from audit.sealed_reasons import reason_sealer
 from audit.tree import tree_append
 
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
 _CHAIN_LOCK_KEY = 0x5641465F4155  # "VAF_AU"
+_BUFFER = "audit.events"
 
 
 class AuditOutsideTransaction(RuntimeError):
@@ -28,13 +41,23 @@ class AuditOutsideTransaction(RuntimeError):
 def _lock_chain() -> None:
     """Serialise appends until the end of the transaction.
 
-    PostgreSQL: a transaction-scoped advisory lock. SQLite: every transaction
+    PostgreSQL: a transaction-scoped advisory lock, released as soon as the
+    commit is written (the caller still waits for the disk). SQLite: every transaction
     starts with BEGIN IMMEDIATE (config.settings), which already holds the
     database's single write lock.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # Check the deferred foreign keys now, before the lock: at COMMIT
+            # they take row locks (KEY SHARE) that a writer waiting for this
+            # lock may hold, and that would be a deadlock.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        if hasattr(connection, "commit_before_flush"):
+            # Release the lock when the commit is written, not when it is on
+            # disk; commit() still waits for the disk (config/db/postgresql).
+            connection.commit_before_flush()
 
 
 def _normalised_ip(ip: str | None) -> str | None:
@@ -42,6 +65,81 @@ def _normalised_ip(ip: str | None) -> str | None:
     if ip and ":" in ip:
         return clean_ipv6_address(ip)
     return ip or None
+
+
+def _insert_statement() -> tuple[str, list]:
+    """The INSERT for audit rows and the fields in its column order (built once
+    per connection vendor: the ORM's query compiler costs more than the insert)."""
+    fields = [f for f in AuditEvent._meta.concrete_fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    # Only the model's own table and column names go into the text; values are parameters.
+    return f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({placeholders})", fields  # noqa: S608
+
+
+_statements: dict[str, tuple[str, list]] = {}
+
+
+def _db_value(field, event: AuditEvent):
+    if field.attname == "payload" and connection.vendor == "sqlite":
+        # Stored as its canonical text, so verification can hash it as stored.
+        return canonical_json(event.payload)
+    return field.get_db_prep_save(getattr(event, field.attname), connection)
+
+
+def _append_events(events: list[AuditEvent]) -> None:
+    """The one place audit rows are inserted: under the chain lock, number the
+    events after the current head, hash each over its predecessor, insert."""
+    if not events:
+        return
+    _lock_chain()
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1")  # noqa: S608 (model's table)
+        head = cursor.fetchone()
+    seq, prev_hash = head if head else (0, GENESIS_HASH)
+    for event in events:
+        seq += 1
+        event.seq, event.prev_hash = seq, prev_hash
+        sealer = getattr(event, "_reason_sealer", None)
+        if sealer is not None:
+            event.reason = sealer(seq)
+            del event._reason_sealer
+        event.hash = prev_hash = event_hash(
+            seq=seq,
+            occurred_at=event.occurred_at,
+            actor_id=event.actor_id,
+            actor_username=event.actor_username,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            payload=event.payload,
+            reason=event.reason,
+            ip=event.ip,
+            prev_hash=event.prev_hash,
+        )
+    if connection.vendor not in _statements:
+        _statements[connection.vendor] = _insert_statement()
+    sql, fields = _statements[connection.vendor]
+    rows = [[_db_value(f, event) for f in fields] for event in events]
+    with connection.cursor() as cursor:
+        if len(rows) == 1:
+            cursor.execute(sql, rows[0])
+        else:
+            cursor.executemany(sql, rows)
+    for event in events:
+        event._state.adding = False
+        event._state.db = connection.alias
+    tree_append(events)
+
+
+def audit_flush() -> None:
+    """Append the events this transaction has recorded so far, now (taking the
+    chain lock until the transaction ends). For code that must sign the head,
+    or hand out sequence numbers, before its transaction ends."""
+    if hasattr(connection, "flush_buffer"):
+        connection.flush_buffer(_BUFFER)
 
 
 def audit_record(
@@ -54,35 +152,42 @@ def audit_record(
     reason: str = "",
     reason_key=None,
 ) -> AuditEvent:
-    """Append one event to the chain. Must run inside the caller's transaction.
+    """Record one event in the caller's transaction. Must run inside it.
 
     `payload` holds ids, states and amounts, and the names (never the values)
     of changed personal fields. A reason about a case is sealed under the
-    case's data key: pass it as `reason_key` (audit.sealed_reasons).
+    case's data key: pass it as `reason_key` (audit.sealed_reasons); it is
+    encrypted when the event gets its sequence number, never stored in clear.
+    The event returned gets its `seq` and `hash` when it is appended, at the
+    latest when the caller's transaction commits.
     """
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction("audit_record must be called inside transaction.atomic().")
-    _lock_chain()
-    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    fields = {
-        "seq": seq,
-        "occurred_at": timezone.now(),
-        "actor_id": actor.pk if is_user else None,
-        "actor_username": actor.get_username() if is_user else "",
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id) if object_id else "",
-        "payload": canonical_value(payload or {}),
-        "reason": seal_reason(reason, data_key=reason_key, seq=seq) if reason and reason_key else reason or "",
-        "ip": _normalised_ip(client_ip.get()),
-        "prev_hash": prev_hash,
-    }
-    event = AuditEvent(**fields, hash=event_hash(**fields))
-    event.save()
-    tree_append([event])
+    event = AuditEvent(
+        occurred_at=timezone.now(),
+        actor_id=actor.pk if is_user else None,
+        actor_username=actor.get_username() if is_user else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id) if object_id else "",
+        payload=canonical_value(payload or {}),
+        reason=reason or "",
+        ip=_normalised_ip(client_ip.get()),
+    )
+    if reason and reason_key is not None:
+        # Unwrap the key now: an erased case's key fails here, in the service,
+        # not at commit. The text is sealed once `seq` is known (_append_events).
+        event._reason_sealer = reason_sealer(reason, data_key=reason_key)
+        event.reason = ""
     run_event_listeners(event, reason=reason or "")
+    if not hasattr(connection, "buffer_append"):
+        _append_events([event])  # a backend without the before-commit buffer
+        return event
+    # Reading the log or its tree in this transaction appends the buffer first.
+    connection.buffer_append(_BUFFER, event, _append_events, reads=(AuditEvent._meta.db_table, TreeNode._meta.db_table))
+    if connection.in_outermost_block_under_test():
+        audit_flush()  # a test recording directly: no transaction of its own to wait for
     return event
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from audit import merkle
 from audit.chain import EVENT_FIELDS, stored_event_hash
+from audit.chain_rows import stream_rows
 from audit.models import GENESIS_HASH, AuditEvent
 
 
@@ -112,13 +113,18 @@ def _edit_problem(event: _StoredEvent) -> tuple[str, str]:
     return "edited", _("event %(seq)s does not match its hash: its content was changed") % {"seq": original_seq}
 
 
+def stored_event(seq: int) -> _StoredEvent | None:
+    values = AuditEvent.objects.filter(seq=seq).values_list(*_StoredEvent.__slots__).first()
+    return None if values is None else _StoredEvent(values)
+
+
 def replay_events(
     *,
     start_seq: int = 0,
     expected_prev: str = GENESIS_HASH,
     compact: merkle.CompactRange | None = None,
     capture: frozenset[int] = frozenset(),
-    chunk_size: int = 2000,
+    chunk_size: int = 10000,
 ) -> tuple[VerificationResult, dict[int, bytes]]:
     """Replay the events after `start_seq`: each event's hash, its link to its
     predecessor, and (with `compact`, the tree of size `start_seq`) each leaf
@@ -126,28 +132,28 @@ def replay_events(
     expected_seq = start_seq + 1
     checked = 0
     roots: dict[int, bytes] = {}
-    events = AuditEvent.objects.filter(seq__gt=start_seq).order_by("seq")
-    rows = events.values_list(*_StoredEvent.__slots__).iterator(chunk_size=chunk_size)
 
     def failed(seq: int, problem: str, detail: str) -> tuple[VerificationResult, dict]:
         result = VerificationResult(False, checked, seq - 1 or None, expected_prev if seq - 1 else None)
         return result.fail(problem, seq, detail), roots
 
-    for event in map(_StoredEvent, rows):
-        if event.seq != expected_seq:
-            detail = _("event %(seq)s is missing (next present is %(next)s)") % {"seq": expected_seq, "next": event.seq}
+    # Rows come as text tuples hashed without building objects (audit.chain_rows);
+    # a row is read through the ORM only to describe what is wrong with it.
+    for seq, prev_hash, stored_hash, hash_matches in stream_rows(after_seq=start_seq, batch_size=chunk_size):
+        if seq != expected_seq:
+            detail = _("event %(seq)s is missing (next present is %(next)s)") % {"seq": expected_seq, "next": seq}
             return failed(expected_seq, "missing", detail)
-        if stored_event_hash(event) != event.hash:
-            return failed(event.seq, *_edit_problem(event))
-        if event.prev_hash != expected_prev:
-            return failed(event.seq, *_link_problem(event, expected_prev, event.seq - 1))
+        if not hash_matches:
+            return failed(seq, *_edit_problem(stored_event(seq)))
+        if prev_hash != expected_prev:
+            return failed(seq, *_link_problem(stored_event(seq), expected_prev, seq - 1))
         if compact is not None:
-            compact.append(merkle.leaf_hash(event.hash))
-            if event.seq in capture:
-                roots[event.seq] = compact.root()
+            compact.append(merkle.leaf_hash(stored_hash))
+            if seq in capture:
+                roots[seq] = compact.root()
         checked += 1
         expected_seq += 1
-        expected_prev = event.hash
+        expected_prev = stored_hash
     head = expected_seq - 1
     result = VerificationResult(True, checked, head or None, expected_prev if head else None)
     result.tree_size = head
@@ -157,7 +163,7 @@ def replay_events(
     return result, roots
 
 
-def verify_chain(*, chunk_size: int = 2000) -> VerificationResult:
+def verify_chain(*, chunk_size: int = 10000) -> VerificationResult:
     """Verify everything from the first event: the chain, the tree, every
     checkpoint row and every checkpoint file."""
     from audit.log_verification import verify_log

@@ -155,7 +155,13 @@ else:
             "NAME": VAR_DIR / "vaf.sqlite3",
         }
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# Django's backends plus work run at a transaction's last moment (the audit
+# chain's appends, see config/db/before_commit.py).
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.sqlite3": "config.db.sqlite3",
+    "django.db.backends.postgresql": "config.db.postgresql",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+if DATABASES["default"]["ENGINE"] == "config.db.sqlite3":
     # BEGIN IMMEDIATE: every transaction takes the write lock up front, so
     # read-then-write sequences (audit chain head, balances) cannot interleave.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -306,7 +312,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.CappedPageNumberPagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -345,6 +351,8 @@ VAF_TRUSTED_PROXY_COUNT = env.int("VAF_TRUSTED_PROXY_COUNT", 0)
 
 # --- Domain settings (changeable without a code change) ------------------------
 VAF_INTAKE_ORGANISATION = env.str("VAF_INTAKE_ORGANISATION", "NRM Coordination Unit")
+# Paginated lists count matching rows up to this many (config/pagination.py); 0: no cap.
+VAF_LIST_COUNT_CAP = env.int("VAF_LIST_COUNT_CAP", 10000)
 VAF_FUND_CURRENCY = env.str("VAF_FUND_CURRENCY", "SAR")
 VAF_DUAL_APPROVAL_THRESHOLD = Decimal(env.str("VAF_DUAL_APPROVAL_THRESHOLD", "5000.00"))
 VAF_CASE_LIMIT = Decimal(env.str("VAF_CASE_LIMIT", "50000.00"))

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role, user_roles
 from config.errors import DomainError, NotFound, ValidationFailed
+from config.pagination import CappedPaginator
 from referrals import selectors, services
 from referrals.choices import ExploitationType
 from referrals.disclosure import ERASED, personal_value, victim_profile, victim_row
@@ -95,7 +95,7 @@ def case_list(request):
     )
     if document_number is not None:
         services.case_document_search_record(actor=request.user, results=cases.count())
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -17,6 +17,18 @@ import os
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import settings as hypothesis_settings
+
+# `make soak` runs the state machines with `--hypothesis-profile=soak`.
+SOAK_EXAMPLES, SOAK_STEPS = 1000, 50
+hypothesis_settings.register_profile("soak", max_examples=SOAK_EXAMPLES, stateful_step_count=SOAK_STEPS)
+
+
+def state_machine_budget(examples: int, steps: int) -> dict:
+    """The routine budget of a state-machine test, or the soak's under `make soak`."""
+    if hypothesis_settings.default.max_examples >= SOAK_EXAMPLES:
+        return {"max_examples": SOAK_EXAMPLES, "stateful_step_count": SOAK_STEPS}
+    return {"max_examples": examples, "stateful_step_count": steps}
 
 
 def _b64(raw: bytes) -> str:

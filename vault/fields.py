@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -156,8 +157,14 @@ class EncryptedField(models.BinaryField):
 
 
 def _index_key(label: str) -> bytes:
+    return _derived_index_key(label, keyring().blind_index_key)
+
+
+@lru_cache(maxsize=64)
+def _derived_index_key(label: str, blind_index_key: bytes) -> bytes:
+    # Keyed by the blind-index key too, so a changed key is never served stale.
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"vaf-blind-index|{label}".encode()).derive(
-        keyring().blind_index_key
+        blind_index_key
     )
 
 

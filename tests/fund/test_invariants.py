@@ -36,6 +36,7 @@ from fund.choices import DisbursementStatus as S
 from fund.models import Disbursement, LedgerEntry
 from fund.permissions import SOURCES, TRANSITIONS
 from referrals.services import case_transition
+from tests.conftest import state_machine_budget
 from tests.fund.conftest import balances, make_active_case, request_payment
 
 ACTORS = [
@@ -219,8 +220,7 @@ def test_fund_invariants_hold_for_any_sequence_of_operations(people, settings):
     run_state_machine_as_test(
         FundMachine,
         settings=hypothesis_settings(
-            max_examples=25,
-            stateful_step_count=20,
+            **state_machine_budget(examples=25, steps=20),
             deadline=None,
             database=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -1,254 +1,149 @@
-"""`manage.py bench`: speed and memory of the paths that must scale.
+"""`manage.py bench`: what the protections cost, and what grows with the data.
 
-Runs in a throw-away test database (never the configured one). Each
-benchmark is measured at a baseline size and at the target size in the same
-process, and reported as a ratio: a ratio near 1 means the cost does not grow
-with the data. Wall-clock times are printed for information only.
+Runs in a throw-away test database (never the configured one; on SQLite the
+in-memory one tests use, so commits cost what the code costs, not the disk). Every row is measured
+against a baseline taken in the same run and reported as a ratio, so the
+figures mean the same on any machine; wall-clock times are for information.
+`--json FILE` writes the rows, the machine and the database for
+docs/performance.md; `--profile DIR` writes a cProfile of each section.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import cProfile
+import json
 import os
-import statistics
-import time
-import tracemalloc
-import uuid
+import platform
+import pstats
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
-from django.db import connection, reset_queries
-from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment
-from django.utils import timezone
+from django.db import connection
+from django.test.utils import setup_test_environment, teardown_test_environment
 
-
-def _timed(fn, repeat: int = 5) -> tuple[float, int]:
-    """Median seconds of `repeat` runs, and the query count of one run."""
-    times = []
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    queries = len(ctx.captured_queries)
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), queries
+SECTIONS = ("cases", "audit", "verify", "vault", "appends", "intake")
 
 
 class Command(BaseCommand):
-    help = "Benchmark case list, document search, audit log pages and chain verification at scale."
+    help = "Benchmark intake, the vault, audit appends and verification, and the lists at scale, as ratios."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--cases", type=int, default=20000, help="target number of cases (100000 for the full target)"
-        )
-        parser.add_argument(
-            "--events", type=int, default=200000, help="target number of audit events (1000000 for the full target)"
-        )
+        parser.add_argument("--cases", type=int, default=20000, help="target number of cases (100000: full target)")
+        parser.add_argument("--events", type=int, default=200000, help="target number of audit events")
         parser.add_argument("--baseline-cases", type=int, default=500)
         parser.add_argument("--baseline-events", type=int, default=5000)
+        parser.add_argument("--appends-per-writer", type=int, default=200)
+        parser.add_argument("--repeat", type=int, default=5, help="timed runs per row (the median is kept)")
+        parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
+        parser.add_argument("--json", dest="json_path", help="also write the rows as JSON to this file")
+        parser.add_argument("--profile", dest="profile_dir", help="write a cProfile of each section here")
 
     def handle(self, *args, **options):
-        setup_test_environment()
+        sections = options["only"] or SECTIONS
+        setup_test_environment(debug=False)
+        if connection.vendor == "sqlite" and "appends" in sections:
+            # Concurrent writers are a PostgreSQL measurement: SQLite has one writer at a time.
+            sections = [section for section in sections if section != "appends"]
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         try:
+            database = _database()
             rows = []
-            rows += self.bench_cases(options["baseline_cases"], options["cases"])
-            rows += self.bench_audit(options["baseline_events"], options["events"])
+            for section in SECTIONS:
+                if section in sections:
+                    rows += self._run(section, options)
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
             teardown_test_environment()
-        header = ("benchmark", "unit", "baseline n", "target n", "baseline", "target", "ratio", "queries")
-        self.stdout.write("{:<34} {:>4} {:>10} {:>10} {:>9} {:>9} {:>6} {:>7}".format(*header))
-        for name, base_n, n, base_v, v, queries in rows:
-            unit = "MiB" if "memory" in name else "ms"
-            scale = 1 if unit == "MiB" else 1000
-            ratio = v / base_v if base_v else float("nan")
+        self._print(rows)
+        if options["json_path"]:
+            report = {
+                "machine": _machine(),
+                "database": database,
+                "options": _public(options),
+                "rows": [row.as_dict() for row in rows],
+            }
+            Path(options["json_path"]).write_text(json.dumps(report, indent=2) + "\n")
+
+    def _run(self, section: str, options) -> list:
+        from operations.benchmarks import audit, cases, intake, vault
+
+        repeat = options["repeat"]
+        runners = {
+            "cases": lambda: cases.bench_cases(
+                _user("caseworker"), baseline=options["baseline_cases"], target=options["cases"], repeat=repeat
+            ),
+            "audit": lambda: audit.bench_audit_pages(
+                _user("auditor"), baseline=options["baseline_events"], target=options["events"], repeat=repeat
+            ),
+            "verify": lambda: audit.bench_verification(repeat=repeat),
+            "vault": lambda: vault.bench_vault(repeat=repeat),
+            "appends": lambda: audit.bench_appends(per_writer=options["appends_per_writer"]),
+            "intake": lambda: intake.bench_intake(_user("caseworker"), repeat=repeat),
+        }
+        if section == "verify":
+            audit.bulk_events(options["events"])
+        if not options["profile_dir"]:
+            return runners[section]()
+        profiler = cProfile.Profile()
+        rows = profiler.runcall(runners[section])
+        directory = Path(options["profile_dir"])
+        directory.mkdir(parents=True, exist_ok=True)
+        with open(directory / f"{section}-{connection.vendor}.txt", "w") as out:
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+        return rows
+
+    def _print(self, rows) -> None:
+        header = ("benchmark", "unit", "baseline", "base", "value", "ratio", "target", "met", "queries", "peak MiB")
+        line = "{:<52} {:>8} {:<34} {:>10} {:>10} {:>6} {:>7} {:>4} {:>7} {:>8}"
+        self.stdout.write(line.format(*header))
+        for r in rows:
+            met = {True: "yes", False: "NO", None: ""}[r.met]
             self.stdout.write(
-                f"{name:<34} {unit:>4} {base_n:>10} {n:>10} {base_v * scale:>9.2f} {v * scale:>9.2f} "
-                f"{ratio:>6.2f} {queries:>7}"
+                line.format(
+                    r.name,
+                    r.unit,
+                    r.baseline_label[:34],
+                    f"{r.baseline:.2f}",
+                    f"{r.value:.2f}",
+                    f"{r.ratio:.2f}",
+                    r.target,
+                    met,
+                    "" if r.queries is None else r.queries,
+                    "" if r.peak_mib is None else f"{r.peak_mib:.1f}",
+                )
             )
 
-    # --- cases --------------------------------------------------------------
-    def bench_cases(self, baseline: int, target: int):
-        from django.test import Client
 
-        from referrals.models import VictimProfile
-        from vault.fields import blind_index_lookup
+def _machine() -> dict:
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+    }
 
-        caseworker = _user("caseworker")
-        client = Client()
-        client.force_login(caseworker)
-        results = {}
-        created = 0
-        for size in (baseline, target):
-            created += _bulk_cases(caseworker, size - created)
-            page = _timed(lambda: _ok(client.get("/cases/")))
-            api = _timed(lambda: _ok(client.get("/api/v1/cases/")))
-            deep = _timed(lambda: _ok(client.get("/api/v1/cases/?page=5")))
-            wanted = f"BENCH{size // 2:08d}"
-            search = _timed(
-                lambda w=wanted: VictimProfile.objects.filter(
-                    document_number_index=blind_index_lookup(VictimProfile, "document_number_index", w)
-                ).exists()
-            )
-            results[size] = {
-                "case list page": page,
-                "case list API": api,
-                "case list API page 5": deep,
-                "document number search": search,
-            }
-        return [
-            (name, baseline, target, results[baseline][name][0], results[target][name][0], results[target][name][1])
-            for name in results[target]
-        ]
 
-    # --- audit ----------------------------------------------------------------
-    def bench_audit(self, baseline: int, target: int):
-        import tempfile
+def _database() -> str:
+    if connection.vendor == "sqlite":
+        return f"SQLite {connection.Database.sqlite_version}"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return f"PostgreSQL {cursor.fetchone()[0]}"
 
-        from django.conf import settings
-        from django.test import Client
 
-        from audit.checkpoints import audit_checkpoint_create
-        from audit.verification import verify_chain
+def _public(options) -> dict:
+    keys = ("cases", "events", "baseline_cases", "baseline_events", "appends_per_writer", "repeat", "only")
+    return {key: options[key] for key in keys}
 
-        auditor = _user("auditor")
-        client = Client()
-        client.force_login(auditor)
-        results = {}
-        checkpoints = tempfile.TemporaryDirectory()
-        # Never the configured directory: these checkpoints vouch for a throw-away database.
-        settings.VAF_AUDIT_CHECKPOINT_DIR = checkpoints.name
-        for size in (baseline, target):
-            _bulk_events(size)
-            first = _timed(lambda: _ok(client.get("/audit/")))
-            api = _timed(lambda: _ok(client.get("/api/v1/audit/events/")))
-            deep = _timed(lambda s=size: _ok(client.get(f"/audit/?before={s // 2}")))
-            start = time.perf_counter()
-            result = verify_chain()
-            elapsed = time.perf_counter() - start
-            assert result.ok, result
-            tracemalloc.start()  # a second run: tracing slows the first one several times over
-            verify_chain()
-            _current, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            # Incremental: a checkpoint is verified, then ten events arrive.
-            audit_checkpoint_create()
-            _bulk_events(size + 11)
-            page = _timed(lambda: _intact(client.get("/audit/verify/")))
-            proof = _timed(
-                lambda s=size: _ok(client.get(f"/api/v1/audit/log/proof/inclusion/?seq={s // 3}&tree_size={s}"))
-            )
-            results[size] = {
-                "audit log page": first,
-                "audit events API": api,
-                "audit log page (keyset, middle)": deep,
-                "verify chain (per 1k events)": (elapsed / result.checked * 1000, 0),
-                "verify chain peak memory (MiB)": (peak / 2**20, 0),
-                "verification page (incremental, 10 new events)": page,
-                "inclusion proof API": proof,
-            }
-        checkpoints.cleanup()
-        return [
-            (name, baseline, target, results[baseline][name][0], results[target][name][0], results[target][name][1])
-            for name in results[target]
-        ]
+
+_users: dict = {}
 
 
 def _user(role: str):
     from accounts.services import user_create
 
-    return user_create(
-        username=f"bench-{role}", roles=[role], organisation_name="Bench Org", password=None, validate=False
-    )
-
-
-def _intact(response):
-    _ok(response)
-    assert response.context["result"].ok, response.context["result"]
-    return response
-
-
-def _ok(response):
-    assert response.status_code == 200, response.status_code
-    return response
-
-
-def _bulk_cases(caseworker, count: int, batch: int = 1000) -> int:
-    """Insert `count` referred cases with victim profiles directly (fast path:
-    bulk inserts; data keys wrapped as the vault would)."""
-    from referrals.models import Case, CaseReferenceCounter, VictimProfile
-    from vault import aead
-    from vault.keyring import keyring
-    from vault.models import DataKey
-
-    ring = keyring()
-    master = ring.master_key(ring.active_master_key_id)
-    year = timezone.now().year
-    counter, _ = CaseReferenceCounter.objects.get_or_create(year=year)
-    done = 0
-    while done < count:
-        n = min(batch, count - done)
-        keys, cases, profiles = [], [], []
-        for _ in range(n):
-            counter.last_number += 1
-            key = DataKey(id=uuid.uuid4(), master_key_id=ring.active_master_key_id)
-            plain = os.urandom(32)
-            key.wrapped_key = aead.wrap(
-                master, plain, b"vaf-data-key|" + key.id.bytes + b"|" + key.master_key_id.encode()
-            )
-            key.__dict__["_plaintext_key"] = plain
-            keys.append(key)
-            case = Case(
-                reference=f"VAF-{year}-{counter.last_number:06d}",
-                organisation_id=caseworker.organisation_id,
-                referring_agency="Bench Agency",
-                created_by=caseworker,
-                exploitation_types=["forced_labour"],
-                data_key=key,
-            )
-            cases.append(case)
-            profile = VictimProfile(case=case)
-            profile.full_name = f"Bench Person {counter.last_number}"
-            profile.document_number = f"BENCH{counter.last_number:08d}"
-            profile.date_of_birth = dt.date(1990, 1, 1)
-            profiles.append(profile)
-        DataKey.objects.bulk_create(keys)
-        Case.objects.bulk_create(cases)
-        VictimProfile.objects.bulk_create(profiles)
-        done += n
-    counter.save()
-    return count
-
-
-def _bulk_events(total: int, batch: int = 5000) -> None:
-    """Append events up to `total`, hashed exactly as audit_record does."""
-    from audit.chain import event_hash
-    from audit.models import GENESIS_HASH, AuditEvent
-    from audit.tree import tree_append
-
-    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    seq, prev = head if head else (0, GENESIS_HASH)
-    now = timezone.now()
-    while seq < total:
-        events = []
-        for _ in range(min(batch, total - seq)):
-            seq += 1
-            fields = {
-                "seq": seq,
-                "occurred_at": now,
-                "actor_id": None,
-                "actor_username": "bench",
-                "action": "bench.event",
-                "object_type": "bench",
-                "object_id": str(seq % 997),
-                "payload": {"n": seq},
-                "reason": "",
-                "ip": None,
-                "prev_hash": prev,
-            }
-            prev = event_hash(**fields)
-            events.append(AuditEvent(**fields, hash=prev))
-        AuditEvent.objects.bulk_create(events)
-        tree_append(events)
-    reset_queries()
+    if role not in _users:
+        _users[role] = user_create(
+            username=f"bench-{role}", roles=[role], organisation_name="Bench Org", password=None, validate=False
+        )
+    return _users[role]

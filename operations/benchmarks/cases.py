@@ -1,0 +1,119 @@
+"""Case list pages, the API and document search at a baseline size and at the
+target size: a ratio near 1 means the cost does not grow with the cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+
+from django.utils import timezone
+
+from operations.benchmarks.measure import Row, median_seconds, peak_mib, query_count
+
+
+def _ok(response):
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def bench_cases(caseworker, *, baseline: int, target: int, repeat: int = 5):
+    from django.test import Client
+
+    from referrals.models import VictimProfile
+    from vault.fields import blind_index_lookup
+
+    client = Client()
+    client.force_login(caseworker)
+    measured: dict[int, dict] = {}
+    created = 0
+    for size in (baseline, target):
+        created += bulk_cases(caseworker, size - created)
+        analyze()
+        wanted = f"BENCH{size // 2:08d}"
+        probes = {
+            "case list page": lambda: _ok(client.get("/cases/")),
+            "case list API": lambda: _ok(client.get("/api/v1/cases/")),
+            "case list API page 5": lambda: _ok(client.get("/api/v1/cases/?page=5")),
+            "document number search": lambda w=wanted: VictimProfile.objects.filter(
+                document_number_index=blind_index_lookup(VictimProfile, "document_number_index", w)
+            ).exists(),
+        }
+        measured[size] = {}
+        for name, fn in probes.items():
+            fn()
+            measured[size][name] = (median_seconds(fn, repeat), query_count(fn), peak_mib(fn))
+    rows = []
+    for name, (value, queries, peak) in measured[target].items():
+        base = measured[baseline][name][0]
+        rows.append(
+            Row(
+                f"{name} at {target} cases",
+                "ms",
+                f"{baseline} cases",
+                base * 1000,
+                value * 1000,
+                value / base,
+                "<= 1.2" if name.startswith("case list") else "",
+                queries=queries,
+                peak_mib=peak,
+            )
+        )
+    return rows
+
+
+def bulk_cases(caseworker, count: int, batch: int = 1000) -> int:
+    """Insert `count` referred cases with victim profiles directly (fast path:
+    bulk inserts; data keys wrapped as the vault would)."""
+    from referrals.models import Case, CaseReferenceCounter, VictimProfile
+    from vault import aead
+    from vault.keyring import keyring
+    from vault.models import DataKey
+
+    ring = keyring()
+    master = ring.master_key(ring.active_master_key_id)
+    year = timezone.now().year
+    counter, _ = CaseReferenceCounter.objects.get_or_create(year=year)
+    done = 0
+    while done < count:
+        n = min(batch, count - done)
+        keys, cases, profiles = [], [], []
+        for _ in range(n):
+            counter.last_number += 1
+            key = DataKey(id=uuid.uuid4(), master_key_id=ring.active_master_key_id)
+            plain = os.urandom(32)
+            key.wrapped_key = aead.wrap(
+                master, plain, b"vaf-data-key|" + key.id.bytes + b"|" + key.master_key_id.encode()
+            )
+            key.__dict__["_plaintext_key"] = plain
+            keys.append(key)
+            case = Case(
+                reference=f"VAF-{year}-{counter.last_number:06d}",
+                organisation_id=caseworker.organisation_id,
+                referring_agency="Bench Agency",
+                created_by=caseworker,
+                exploitation_types=["forced_labour"],
+                data_key=key,
+            )
+            cases.append(case)
+            profile = VictimProfile(case=case)
+            profile.full_name = f"Bench Person {counter.last_number}"
+            profile.document_number = f"BENCH{counter.last_number:08d}"
+            profile.date_of_birth = dt.date(1990, 1, 1)
+            profiles.append(profile)
+        DataKey.objects.bulk_create(keys)
+        Case.objects.bulk_create(cases)
+        VictimProfile.objects.bulk_create(profiles)
+        done += n
+    counter.save()
+    return count
+
+
+def analyze() -> None:
+    """Refresh the planner's statistics after a bulk load, as autovacuum would
+    in production (PostgreSQL; SQLite plans from its indexes alone)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
