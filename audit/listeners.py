@@ -5,7 +5,8 @@ must act on what it records in the same transaction: the notifications app
 tells approvers that a payment request waits for them, in the transaction that
 submitted it, so the notice commits with the change or not at all.
 
-A listener is `fn(event, *, reason)`: it gets the saved `AuditEvent` and the
+A listener is `fn(event, *, reason)`: it gets the recorded `AuditEvent` (numbered
+and hashed when it is appended, at the latest at commit) and the
 plain reason given with it (the event may hold it only encrypted). Listeners
 run synchronously, in registration order (the order of `INSTALLED_APPS`),
 inside the caller's transaction; if one raises, the whole use case rolls back.
