@@ -2,15 +2,11 @@
 and lands on the same form with what they typed (kept in the tab's
 sessionStorage, never in a URL)."""
 
-import os
 import time
 
 import pytest
 
-from tests.browser.test_two_factor_browser import CHROMIUM
 from tests.factories import PASSWORD, make_user
-
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs the system's Chromium")
 
 
 @pytest.fixture
@@ -20,15 +16,13 @@ def caseworker(transactional_db):
 
 
 @pytest.fixture
-def page(caseworker, live_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield browser.new_page(base_url=live_server.url)
-        finally:
-            browser.close()
+def page(caseworker, live_server, chromium):
+    """A page of its own browser context in the session's Chromium (tests/browser/conftest.py)."""
+    context = chromium.new_context(base_url=live_server.url)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def _sign_in(page, user):

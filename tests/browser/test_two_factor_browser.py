@@ -2,16 +2,11 @@
 authenticator app, in English and in Arabic, and signs in with it."""
 
 import base64
-import os
-import shutil
 
 import pytest
 from django_otp.oath import totp
 
 from tests.factories import PASSWORD, make_user
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs the system's Chromium")
 
 
 @pytest.fixture
@@ -23,15 +18,13 @@ def approver(transactional_db, settings):
 
 
 @pytest.fixture
-def page(approver, live_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield browser.new_page(base_url=live_server.url)
-        finally:
-            browser.close()
+def page(approver, live_server, chromium):
+    """A page of its own browser context in the session's Chromium (tests/browser/conftest.py)."""
+    context = chromium.new_context(base_url=live_server.url)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def _code(secret: str, drift: int = 0) -> str:
