@@ -23,15 +23,15 @@ def approver(transactional_db, settings):
 
 
 @pytest.fixture
-def page(approver, live_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield browser.new_page(base_url=live_server.url)
-        finally:
-            browser.close()
+def page(approver, live_server, chromium):
+    """A fresh context of the session's browser (tests/browser/conftest.py):
+    a second Playwright in the same thread would find the first one's event
+    loop running."""
+    context = chromium.new_context(base_url=live_server.url)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def _code(secret: str, drift: int = 0) -> str:
