@@ -145,6 +145,20 @@ class AccessChange(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.subject_username} ({self.status})"
 
+    @property
+    def role_names(self) -> dict:
+        """The payload's role codes as role names, for the pages: `to` (and
+        `from` for a change), each a comma-separated list or empty."""
+        from accounts.roles import Role
+
+        def names(codes) -> str:
+            return ", ".join(str(Role(c).label) if c in Role.values else str(c) for c in codes or [])
+
+        roles = self.payload.get("roles")
+        if isinstance(roles, dict):
+            return {"from": names(roles.get("from")), "to": names(roles.get("to"))}
+        return {"from": "", "to": names(roles)}
+
 
 class SetPasswordLink(models.Model):
     """A one-time, expiring link with which a person chooses their own password.

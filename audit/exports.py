@@ -7,6 +7,10 @@ the log is append-only, so the count stays true while the file streams.
 
 Cells that a spreadsheet would read as a formula get a leading apostrophe
 (config.spreadsheets).
+
+An export made in Arabic also carries the Hijri (Umm al-Qura) date beside
+each Gregorian one, marked هـ, in a column headed in Arabic; English exports
+keep exactly the machine columns.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from types import SimpleNamespace
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from audit.chain import EVENT_FIELDS, format_time
@@ -25,6 +30,7 @@ from audit.sealed_reasons import reason_text
 from audit.selectors import EventFilters, events_for_export, head_seq
 from audit.services import audit_record_now
 from config.errors import ValidationFailed
+from config.formats import format_hijri, hijri_beside_gregorian
 from config.spreadsheets import neutralise_formula
 
 # One sheet holds 1,048,576 rows, the header included.
@@ -107,6 +113,23 @@ def access_rows(events) -> Iterator[list]:
             row["reason"],
             _text(row["ip"]),
         ]
+
+
+def with_hijri_dates(header: list[str], rows: Iterable[list], *, date_column: str) -> tuple[list[str], Iterable[list]]:
+    """In Arabic, a Hijri date column right after `date_column` (an ISO 8601
+    time in UTC: the Hijri date is that of the same UTC day); otherwise the
+    header and rows unchanged."""
+    if not hijri_beside_gregorian():
+        return header, rows
+    language = get_language()  # the rows are written after the request returns
+    at = header.index(date_column) + 1
+    hijri_header = [*header[:at], _("Hijri date (Umm al-Qura)"), *header[at:]]
+
+    def hijri_rows() -> Iterator[list]:
+        for row in rows:
+            yield [*row[:at], format_hijri(row[at - 1], language=language), *row[at:]]
+
+    return hijri_header, hijri_rows()
 
 
 def event_json_lines(events) -> Iterator[str]:
@@ -202,6 +225,7 @@ def audit_log_export(*, actor, filters: EventFilters, fmt: str, view: str = "eve
         header, rows = ACCESS_COLUMNS, access_rows(events)
     else:
         header, rows = EVENT_COLUMNS, event_rows(events)
+    header, rows = with_hijri_dates(header, rows, date_column="occurred_at")
     filename = f"audit-{view.replace('_', '-')}-to-{up_to_seq}.{fmt}"
     if fmt == "jsonl":
         response = StreamingHttpResponse(event_json_lines(events), content_type="application/jsonl; charset=utf-8")

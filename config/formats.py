@@ -36,8 +36,8 @@ LOCALE_FORMATS = {
 HIJRI_FIRST_YEAR = 1343  # Umm al-Qura tables start in 1924 (1343 AH)
 
 
-def _locale() -> dict:
-    language = (get_language() or "en").split("-")[0]
+def _locale(language: str | None = None) -> dict:
+    language = (language or get_language() or "en").split("-")[0]
     return LOCALE_FORMATS.get(language, LOCALE_FORMATS["en"])
 
 
@@ -71,8 +71,10 @@ def format_datetime(value) -> str:
     return f"{format_date(value)}{_locale()['joiner']}{value:%H:%M}"
 
 
-def format_hijri(value) -> str:
-    """The Umm al-Qura date of `value`, marked `هـ` (Arabic) or `AH` (English)."""
+def format_hijri(value, language: str | None = None) -> str:
+    """The Umm al-Qura date of `value`, marked `هـ` (Arabic) or `AH` (English);
+    in the active language unless `language` is given (a streamed export
+    names it, as its rows are written after the request's language is gone)."""
     from hijridate import Gregorian
 
     day = _as_date(value)
@@ -82,7 +84,7 @@ def format_hijri(value) -> str:
         hijri = Gregorian(day.year, day.month, day.day).to_hijri()
     except (OverflowError, ValueError):  # outside the Umm al-Qura tables
         return ""
-    locale = _locale()
+    locale = _locale(language)
     language = "ar" if locale is LOCALE_FORMATS["ar"] else "en"
     return f"{hijri.day} {hijri.month_name(language)} {hijri.year} {locale['hijri_era']}"
 

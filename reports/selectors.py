@@ -19,6 +19,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.formats import country_name
 from fund.choices import LedgerEntryKind as Kind
 from fund.models import Disbursement, Fund, LedgerEntry
 from fund.services.ledger import ZERO, balances_from_totals
@@ -175,10 +176,11 @@ def cases_by_age_band() -> list[CountRow]:
 
 
 def cases_by_nationality() -> list[CountRow]:
-    """Every nationality present, most frequent first; unknown last."""
+    """Every nationality present, most frequent first, named in the active
+    language (the code kept as the row's key); unknown last."""
     counts = _victim_counts("nationality")
     known = sorted(((code, n) for code, n in counts.items() if code), key=lambda item: (-item[1], item[0]))
-    rows = [CountRow(code, code, n) for code, n in known]
+    rows = [CountRow(code, country_name(code), n) for code, n in known]
     if counts.get(""):
         rows.append(CountRow("", _("Unknown"), counts[""]))
     return rows

@@ -21,6 +21,22 @@ class ReportTable:
     chart: dict | None = None
     note: str = ""
     numeric: set[int] = field(default_factory=set)  # columns aligned to the end
+    # A code column the CSV carries after the first one (e.g. ISO country
+    # codes beside the names people read), for other systems to match on.
+    code_heading: str = ""
+    codes: list[str] = field(default_factory=list)
+
+    @property
+    def export_headers(self) -> list[str]:
+        if not self.code_heading:
+            return self.headers
+        return [self.headers[0], self.code_heading, *self.headers[1:]]
+
+    @property
+    def export_rows(self) -> list[list]:
+        if not self.code_heading:
+            return self.rows
+        return [[row[0], code, *row[1:]] for row, code in zip(self.rows, self.codes, strict=True)]
 
     @property
     def chart_id(self) -> str:
@@ -174,7 +190,10 @@ def cases_by_age_band_table() -> ReportTable:
 
 def cases_by_nationality_table() -> ReportTable:
     rows = selectors.cases_by_nationality()
-    return count_table("cases_by_nationality", _("Cases by nationality"), _("Nationality"), rows, about_victims=True)
+    table = count_table("cases_by_nationality", _("Cases by nationality"), _("Nationality"), rows, about_victims=True)
+    table.code_heading = _("Country code (ISO 3166)")
+    table.codes = [r.key for r in rows]
+    return table
 
 
 def all_tables() -> list[ReportTable]:

@@ -48,4 +48,4 @@ def export_csv(request, name: str):
     if table is None:
         raise Http404
     filename = f"vaf-{name.replace('_', '-')}-{timezone.localdate():%Y-%m-%d}.csv"
-    return csv_response(header=table.headers, rows=table.rows, filename=filename)
+    return csv_response(header=table.export_headers, rows=table.export_rows, filename=filename)

@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.access_changes import access_change_request_user
 from audit.models import AuditEvent
 from fund import services as fund_services
 from tests.fund.conftest import deposit, drive, make_active_case, make_people, request_payment
@@ -39,7 +40,20 @@ CODE_TOKENS = re.compile(
 # identifiers (isolated in <bdi>), masked values, hashes, the language names.
 SKIPPED_TAGS = {"script", "style", "code", "pre", "bdi", "option", "textarea", "title"}
 SKIPPED_CLASSES = {"masked", "hash", "ltr", "navbar-text"}
-SOURCE_DIRS = ["accounts", "audit", "config", "documents", "fund", "referrals", "reports", "templates", "vault"]
+SOURCE_DIRS = [
+    "accounts",
+    "audit",
+    "config",
+    "documents",
+    "fund",
+    "notifications",
+    "operations",
+    "referrals",
+    "reports",
+    "standards",
+    "templates",
+    "vault",
+]
 REPORT = Path(settings.BASE_DIR) / "test-results" / "arabic-missing-translations.txt"
 
 
@@ -106,6 +120,16 @@ def _untranslated(messages: set[str]) -> list[tuple[str, re.Pattern]]:
     return missing
 
 
+def _upload(case) -> tuple[str, dict]:
+    """A document upload, posted and followed to the case page it returns to."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.documents.conftest import pdf_bytes
+
+    pdf = SimpleUploadedFile("fake-receipt.pdf", pdf_bytes(), content_type="application/pdf")
+    return reverse("documents:upload", args=[case.pk]), {"kind": "receipt", "file": pdf}
+
+
 @pytest.fixture
 def arabic_site(db):
     people = make_people()
@@ -119,7 +143,14 @@ def arabic_site(db):
     drive(request_payment(case, people.caseworker, amount="300.00"), people, "paid")
     drive(request_payment(case, people.caseworker, amount="400.00"), people, "approved")
     seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    # A pending access change, for the administrators' and auditors' list.
+    access_change_request_user(
+        actor=people.admin, username="fake-new-caseworker", email="", organisation_name="Org A", roles=["caseworker"]
+    )
+    # Pages are paths (GET) or (path, data) pairs (POST, redirects followed);
+    # None walks the pages seen before signing in.
     pages = {
+        None: [reverse("accounts:login"), reverse("accounts:password_forgotten")],
         people.caseworker: [
             reverse("home"),
             reverse("referrals:case_list"),
@@ -129,10 +160,25 @@ def arabic_site(db):
             reverse("referrals:victim_edit", args=[case.pk]),
             reverse("fund:case_disbursements", args=[case.pk]),
             reverse("fund:disbursement_edit", args=[returned.pk]),
+            _upload(case),
+            reverse("notifications:list"),
+            reverse("notifications:preferences"),
+            reverse("standards:intake"),
+            reverse("accounts:password_change"),
+            reverse("accounts:mfa_setup"),
             "/no-such-page/",
         ],
-        people.approver2: [reverse("home"), reverse("fund:approval_queue"), reverse("fund:overview")],
-        people.finance2: [reverse("home"), reverse("fund:payment_queue"), reverse("reports:index")],
+        people.approver2: [
+            reverse("home"),
+            reverse("fund:approval_queue"),
+            reverse("fund:overview"),
+            reverse("notifications:list"),
+        ],
+        people.finance2: [
+            reverse("home"),
+            reverse("fund:payment_queue"),
+            reverse("reports:index"),
+        ],
         people.auditor: [
             reverse("audit:event_list"),
             reverse("audit:event_detail", args=[seq]),
@@ -140,8 +186,18 @@ def arabic_site(db):
             reverse("audit:access_review"),
             reverse("audit:case_history", args=[case.reference]),
             case.get_absolute_url(),
+            reverse("accounts:access_change_list"),
         ],
-        people.admin: [reverse("home"), reverse("accounts:user_list")],
+        people.admin: [
+            reverse("home"),
+            reverse("accounts:user_list"),
+            reverse("accounts:user_new"),
+            reverse("accounts:user_edit", args=[people.caseworker.pk]),
+            reverse("accounts:access_change_list"),
+            reverse("operations:schedules"),
+            reverse("accounts:mfa_devices"),
+            (reverse("accounts:recovery_codes_new"), {}),
+        ],
     }
     return pages
 
@@ -153,9 +209,14 @@ def test_every_page_in_arabic_has_no_english(arabic_site):
     for user, paths in arabic_site.items():
         client = Client(HTTP_ACCEPT_LANGUAGE="ar")
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
-        client.force_login(user)
-        for path in paths:
-            response = client.get(path)
+        if user is not None:
+            client.force_login(user)
+        for page in paths:
+            if isinstance(page, tuple):
+                path, data = page
+                response = client.post(path, data, follow=True)
+            else:
+                path, response = page, client.get(page)
             assert response.status_code in (200, 404), (path, response.status_code)
             html = response.content.decode()
             assert 'lang="ar"' in html and 'dir="rtl"' in html, path

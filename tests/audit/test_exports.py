@@ -214,3 +214,78 @@ def test_an_xlsx_export_too_long_for_one_sheet_is_refused(auditor_client, monkey
     assert response.status_code == 400
     assert "narrow the filters or export CSV" in response.content.decode()
     assert AuditEvent.objects.count() == before
+
+
+def _arabic(client):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    return client
+
+
+def _hijri_heading() -> str:
+    from django.utils import translation
+
+    with translation.override("ar"):
+        return translation.gettext("Hijri date (Umm al-Qura)")
+
+
+def _umm_al_qura(moment) -> str:
+    import datetime as dt
+
+    from hijridate import Gregorian
+
+    day = moment.astimezone(dt.UTC).date()
+    hijri = Gregorian(day.year, day.month, day.day).to_hijri()
+    return f"{hijri.day} {hijri.month_name('ar')} {hijri.year} هـ"
+
+
+def test_an_arabic_csv_export_has_the_hijri_date_beside_the_gregorian(auditor_client):
+    record(action="case.viewed", reason="=cmd|' /C calc'!A0")
+    response = _arabic(auditor_client).post(reverse("audit:event_export"), {"format": "csv", "action": "case.viewed"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(text)))
+    assert header[:3] == ["seq", "occurred_at", _hijri_heading()]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    stored = AuditEvent.objects.get(seq=int(rows[0]["seq"]))
+    assert rows[0][_hijri_heading()] == _umm_al_qura(stored.occurred_at)
+    assert rows[0][_hijri_heading()].endswith(" هـ")
+    assert rows[0]["occurred_at"] == format_time(stored.occurred_at)
+    assert rows[0]["reason"] == "'=cmd|' /C calc'!A0"  # formulas still neutralised
+
+
+def test_an_arabic_xlsx_and_access_review_export_have_the_hijri_date(auditor_client):
+    reader = make_user("approver", username="approver-hijri")
+    record(action="case.pii_revealed", actor=reader, payload={"reference": "VAF-2026-000009"}, reason="@check")
+    client = _arabic(auditor_client)
+    response = client.post(reverse("audit:event_export"), {"format": "xlsx", "action": "case.pii_revealed"})
+    values = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    header = list(values[0])
+    assert header[1:3] == ["occurred_at", _hijri_heading()]
+    stored = AuditEvent.objects.get(seq=values[1][0])
+    assert values[1][2] == _umm_al_qura(stored.occurred_at)
+    assert values[1][header.index("reason")] == "'@check"
+
+    rows = csv_rows(client.post(reverse("audit:access_export"), {"format": "csv", "actor": "approver-hijri"}))
+    assert list(rows[0])[:3] == ["seq", "occurred_at", _hijri_heading()]
+    assert rows[0][_hijri_heading()] == _umm_al_qura(stored.occurred_at)
+    assert rows[0]["reason"] == "'@check"
+
+
+def test_english_exports_keep_exactly_the_machine_columns(auditor_client):
+    from audit.exports import ACCESS_COLUMNS, EVENT_COLUMNS
+
+    record(action="case.viewed")
+    events = auditor_client.post(reverse("audit:event_export"), {"format": "csv"})
+    assert list(csv_rows(events)[0]) == EVENT_COLUMNS
+    access = auditor_client.post(reverse("audit:access_export"), {"format": "xlsx"})
+    assert list(next(load_workbook(io.BytesIO(b"".join(access.streaming_content))).active.values)) == ACCESS_COLUMNS
+
+
+def test_the_hijri_date_is_named_in_the_language_asked_for():
+    import datetime as dt
+
+    from config.formats import format_hijri
+
+    assert format_hijri(dt.date(2026, 12, 2), language="ar") == "22 جمادى الآخرة 1448 هـ"
+    assert format_hijri("2026-12-02T20:39:00+00:00", language="en") == "22 Jumada al-Akhirah 1448 AH"

@@ -200,7 +200,7 @@ def test_each_report_exports_as_csv_with_the_table_figures(reader_client, money,
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     table = next(t for t in all_tables() if t.name == name)
-    assert rows[0] == table.headers
+    assert rows[0] == table.export_headers == table.headers
     assert rows[1:] == [[str(value) for value in row] for row in table.rows]
 
 
@@ -259,7 +259,28 @@ def test_victims_by_sex_age_and_nationality_hide_small_cells(db, settings):
     tables = {t.name: {row[0]: row[1] for row in t.rows} for t in all_tables()}
     assert tables["cases_by_sex"]["Female"] == 4
     assert tables["cases_by_age_band"]["25 to 34"] == 4
-    assert tables["cases_by_nationality"] == {"PH": 3, "NP": "< 3"}
+    assert tables["cases_by_nationality"] == {"Philippines": 3, "Nepal": "< 3"}
+
+
+def test_nationalities_are_named_in_the_page_language_and_the_csv_keeps_the_codes(reader_client, settings):
+    from referrals.models import VictimProfile
+
+    settings.VAF_REPORT_SMALL_CELL = 2
+    for code in ("ET", "ET", "PH", ""):
+        VictimProfile.objects.create(case=make_case(), sex="female", nationality=code)
+    page = reader_client.get(reverse("reports:index")).content.decode()
+    assert '<th scope="row">Ethiopia</th>' in page and '<th scope="row">ET</th>' not in page
+
+    url = reverse("reports:export_csv", kwargs={"name": "cases_by_nationality"})
+    rows = list(csv.reader(io.StringIO(b"".join(reader_client.get(url).streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["Nationality", "Country code (ISO 3166)", "Cases"]
+    assert rows[1:] == [["Ethiopia", "ET", "2"], ["Philippines", "PH", "< 2"], ["Unknown", "", "< 2"]]
+
+    reader_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    page = reader_client.get(reverse("reports:index")).content.decode()
+    assert '<th scope="row">إثيوبيا</th>' in page and "الفلبّين" in page
+    arabic = b"".join(reader_client.get(url).streaming_content).decode("utf-8-sig")
+    assert "إثيوبيا,ET,2" in arabic
 
 
 def test_the_standards_exports_are_offered_to_approvers_and_auditors_only(db):
