@@ -25,7 +25,7 @@ def set_password_link_email(*, user, url: str, expires_at) -> bool:
     if not user.email:
         return False
     language = preference_for(user).language
-    expires = expires_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    expires = expires_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     with translation.override(language):
         subject = _("Choose your password for the tracker")
         body = "\n\n".join(
