@@ -74,6 +74,10 @@ class EmailDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True, help_text=_("The error's type, never its text."))
+    # The account a set-password link is for (a newer link replaces its e-mail).
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     secret_until = models.DateTimeField(
         null=True, blank=True, help_text=_("The body holds a one-time link until it is sent or this time passes.")
     )

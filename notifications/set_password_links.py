@@ -37,8 +37,12 @@ def set_password_link_email(*, user, url: str, expires_at) -> bool:
                 _("If you did not expect this e-mail, do not use the link and tell an administrator."),
             ]
         )
+    # Issuing this link invalidated the earlier ones: their unsent e-mails go.
+    EmailDelivery.objects.filter(account=user, status=DeliveryStatus.PENDING, secret_until__isnull=False).update(
+        status=DeliveryStatus.FAILED, last_error="LinkReplaced", body=REDACTED_BODY
+    )
     delivery = EmailDelivery.objects.create(
-        notification=None, to=user.email, subject=subject, body=body, secret_until=expires_at
+        notification=None, account=user, to=user.email, subject=subject, body=body, secret_until=expires_at
     )
     _dispatch([delivery.pk])
     return True

@@ -156,3 +156,26 @@ def test_a_link_that_fails_for_good_leaves_the_outbox_and_the_logs_clean(client,
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED and delivery.body == REDACTED_BODY
     assert secret not in caplog.text
+
+
+def test_a_newer_link_replaces_the_unsent_email_of_the_earlier_one(client, admins, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    first, second = admins
+    person = make_user("caseworker", username="twice-reset")
+    person.email = "twice-reset@example.test"
+    person.save(update_fields=["email"])
+    for _ in range(2):
+        outcome = access_change_approve(
+            change=access_change_request_reset(actor=first, user=person, kind="reset_password"), actor=second
+        )
+    earlier, newer = EmailDelivery.objects.order_by("created_at")
+    assert earlier.status == DeliveryStatus.FAILED and earlier.last_error == "LinkReplaced"
+    assert earlier.body == REDACTED_BODY
+    assert outbox_flush() == 1
+    assert len(mail.outbox) == 1 and outcome.set_password_secret in mail.outbox[0].body
+    newer.refresh_from_db()
+    assert newer.status == DeliveryStatus.SENT and newer.body == REDACTED_BODY
+    path = reverse("accounts:set_password", args=[outcome.set_password_secret])
+    client.post(path, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)
