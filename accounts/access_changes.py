@@ -4,8 +4,10 @@ that a second administrator approves.
 An administrator requests; another administrator, who is neither the
 requester nor the account concerned, approves or rejects. Only the approval
 changes anything. A new account or a password reset yields a one-time,
-expiring set-password link, shown once to the approving administrator to
-hand over: no administrator ever chooses another person's password.
+expiring set-password link, e-mailed to the account's own address when it has
+one (through the sender notifications registers in accounts.hooks), else shown
+once to the approving administrator to hand over: no administrator ever
+chooses another person's password.
 Deactivating an account is the one change that takes effect at once, since
 cutting access must never wait.
 """
@@ -21,9 +23,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.hooks import set_password_link_send
 from accounts.models import AccessChange, SetPasswordLink
 from accounts.roles import Role, ensure_role_groups, forbidden_role_combination, user_roles
 from accounts.second_factor import second_factor_reset
@@ -40,6 +44,7 @@ class ApprovalOutcome:
     change: AccessChange
     user: object
     set_password_secret: str | None = None  # shown once, never stored in clear
+    emailed: bool = False  # the link went to the account's own address
 
 
 def _audit(change: AccessChange, action: str, actor, **extra) -> None:
@@ -158,13 +163,13 @@ def access_change_approve(*, change: AccessChange, actor) -> ApprovalOutcome:
     if change.requested_by_id == actor.pk:
         raise SegregationOfDutiesViolation(_("A second administrator must approve your request."))
     _not_about_self(actor, change.subject)
-    user, secret = _apply(change, actor)
+    user, secret, emailed = _apply(change, actor)
     change.status = Status.APPROVED
     change.decided_by = actor
     change.decided_at = timezone.now()
     change.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-    _audit(change, "access_change.approved", actor)
-    return ApprovalOutcome(change=change, user=user, set_password_secret=secret)
+    _audit(change, "access_change.approved", actor, **({"link_emailed": emailed} if secret else {}))
+    return ApprovalOutcome(change=change, user=user, set_password_secret=secret, emailed=emailed)
 
 
 @transaction.atomic
@@ -191,15 +196,26 @@ def _apply(change: AccessChange, actor):
             actor=actor,
             via="access_change",
         )
-        return user, set_password_link_issue(user=user, change=change)
+        return user, *_issue_and_send(user=user, change=change)
     user = change.subject
     if change.kind == Kind.RESET_PASSWORD:
-        return user, set_password_link_issue(user=user, change=change)
+        return user, *_issue_and_send(user=user, change=change)
     if change.kind == Kind.RESET_SECOND_FACTOR:
         second_factor_reset(user=user, actor=actor)
-        return user, None
+        return user, None, False
     _apply_access(user=user, payload=change.payload, actor=actor)
-    return user, None
+    return user, None, False
+
+
+def _issue_and_send(*, user, change: AccessChange) -> tuple[str, bool]:
+    """Issue the link and e-mail it to the account's own address when there
+    is one, in the approval's transaction. Returns (secret, e-mailed)."""
+    secret = set_password_link_issue(user=user, change=change)
+    if not user.email:
+        return secret, False
+    link = SetPasswordLink.objects.get(secret_hash=_digest(secret))
+    url = settings.VAF_SITE_URL + reverse("accounts:set_password", args=[secret])
+    return secret, set_password_link_send(user=user, url=url, expires_at=link.expires_at)
 
 
 def _apply_access(*, user, payload: dict, actor) -> None:

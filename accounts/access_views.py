@@ -77,11 +77,13 @@ def access_change_approve_view(request, change_id):
         # page again, with the refusal and its status; nothing changed.
         return _list(request, status=exc.status, error=exc.detail)
     link = None
-    if outcome.set_password_secret:
+    if outcome.set_password_secret and not outcome.emailed:
+        # No address to send it to: shown once, to hand over.
         path = reverse("accounts:set_password", args=[outcome.set_password_secret])
         link = request.build_absolute_uri(path)
     messages.success(request, _("Access change approved."))
-    return render(request, "accounts/access_change_approved.html", {"change": outcome.change, "link": link})
+    context = {"change": outcome.change, "link": link, "emailed": outcome.emailed}
+    return render(request, "accounts/access_change_approved.html", context)
 
 
 @login_required

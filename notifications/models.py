@@ -56,10 +56,17 @@ class DeliveryStatus(models.TextChoices):
 
 class EmailDelivery(models.Model):
     """One e-mail of the outbox. Subject and body were rendered when it was
-    written, in the recipient's language, and carry no personal data."""
+    written, in the recipient's language, and carry no personal data.
+
+    Most e-mails repeat an in-app notification. A set-password link has none
+    (the person cannot sign in yet) and its body holds a secret: `secret_until`
+    is then set, and the body is overwritten as soon as the e-mail is sent,
+    fails for good, or that time (the link's expiry) passes."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    notification = models.OneToOneField(Notification, on_delete=models.CASCADE, related_name="email")
+    notification = models.OneToOneField(
+        Notification, on_delete=models.CASCADE, related_name="email", null=True, blank=True
+    )
     to = models.EmailField()
     subject = models.CharField(max_length=200)
     body = models.TextField()
@@ -67,6 +74,13 @@ class EmailDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True, help_text=_("The error's type, never its text."))
+    # The account a set-password link is for (a newer link replaces its e-mail).
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    secret_until = models.DateTimeField(
+        null=True, blank=True, help_text=_("The body holds a one-time link until it is sent or this time passes.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

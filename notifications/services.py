@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 
+# What the body of a set-password link's e-mail becomes once it must not hold
+# the link any more (sent, failed for good, or the link expired).
+REDACTED_BODY = "[one-time set-password link removed from the outbox]"
+
 
 def preference_for(user) -> NotificationPreference:
     try:
@@ -124,6 +128,11 @@ def email_delivery_send(*, delivery_id) -> str:
     delivery = EmailDelivery.objects.select_for_update().filter(pk=delivery_id).first()
     if delivery is None or delivery.status != DeliveryStatus.PENDING:
         return delivery.status if delivery else "missing"
+    if delivery.secret_until is not None and delivery.secret_until <= timezone.now():
+        # Its set-password link expired before it went out: never send it.
+        delivery.status, delivery.last_error, delivery.body = DeliveryStatus.FAILED, "LinkExpired", REDACTED_BODY
+        delivery.save()
+        return delivery.status
     delivery.attempts += 1
     try:
         EmailMessage(subject=delivery.subject, body=delivery.body, to=[delivery.to]).send(fail_silently=False)
@@ -139,6 +148,8 @@ def email_delivery_send(*, delivery_id) -> str:
         delivery.status = DeliveryStatus.SENT
         delivery.sent_at = timezone.now()
         delivery.last_error = ""
+    if delivery.secret_until is not None and delivery.status != DeliveryStatus.PENDING:
+        delivery.body = REDACTED_BODY
     delivery.save()
     return delivery.status
 

@@ -7,6 +7,7 @@ from celery import shared_task
 
 from notifications.models import DeliveryStatus
 from notifications.services import _backoff, email_delivery_send, email_outbox_due
+from notifications.set_password_links import link_secrets_expire
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)
@@ -21,7 +22,9 @@ def deliver_email(self, delivery_id: str) -> str:
 @shared_task(acks_late=True)
 def outbox_flush() -> int:
     """Send every e-mail that is due (queued while the broker was down, or
-    waiting for its next attempt). Runs every minute from beat."""
+    waiting for its next attempt), after removing expired set-password links
+    from the outbox. Runs every minute from beat."""
+    link_secrets_expire()
     sent = 0
     for pk in email_outbox_due():
         if email_delivery_send(delivery_id=pk) == DeliveryStatus.SENT:
