@@ -30,10 +30,15 @@ from tests.fund.conftest import deposit, drive, make_active_case, make_people, r
 
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 # Codes and names that stay in Latin script in Arabic text.
-ALLOWED_WORDS = {"VAF", "API", "CSV", "XLSX", "IBAN", "HTCDS", "CTDC", "SHA", "PDF", "JSON", "TOTP", "OpenAPI", "Ed"}
+ALLOWED_WORDS = {
+    *("VAF", "API", "CSV", "XLSX", "IBAN", "HTCDS", "CTDC", "SHA", "PDF", "JSON", "TOTP", "OpenAPI", "Ed"),
+    # File formats, standards and names of things that have no Arabic name.
+    *("PNG", "JPEG", "GPS", "Excel", "xlsx", "xlsm", "csv", "Lines", "Merkle"),
+}
 # Technical names quoted inside translated help texts: file columns, commands.
 CODE_TOKENS = re.compile(
-    r"(?<![A-Za-z_])(?:prev_hash|payment_reference|reference|amount|date|description|manage\.py|audit_checkpoint)"
+    r"(?<![A-Za-z_])(?:prev_hash|payment_reference|reference|amount|date|description|manage\.py|audit_checkpoint"
+    r"|audit_cosign|create_api_token|VAF_AUDIT_SIGNING_KEY)"
     r"(?![A-Za-z_])|--public-key"
 )
 # Elements whose text is not interface text: code, values people typed or
