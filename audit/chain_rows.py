@@ -91,37 +91,94 @@ def fast_hash(row: tuple, payload_text: str) -> str:
     return hashlib.sha256(document.encode("utf-8")).hexdigest()
 
 
-def stream_rows(*, after_seq: int, batch_size: int = 10000) -> Iterator[tuple]:
-    """(seq, prev_hash, hash, whether the hash matches the content) in seq order."""
+def stream_batches(*, after_seq: int, batch_size: int = 10000) -> Iterator[tuple[list, list, list, list]]:
+    """Batches of (seqs, prev_hashes, hashes, whether each hash matches its
+    content), in seq order. Each batch is hashed in one pass over plain
+    tuples; only rows whose fast hash differs are looked at one by one."""
     vendor = connection.vendor
     columns = _SELECT.get(vendor)
     if columns is None:
-        yield from _exact_rows(after_seq)
+        yield from _exact_batches(after_seq, batch_size)
         return
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
     sql = f"SELECT {columns} FROM {table} WHERE seq > %s ORDER BY seq"  # noqa: S608 (the model's own table)
-    sqlite = vendor == "sqlite"
+    documents = _sqlite_documents if vendor == "sqlite" else _postgresql_documents
+    sha = hashlib.sha256
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, [after_seq])
         while rows := cursor.fetchmany(batch_size):
-            if sqlite:
-                yield from map(_sqlite_row, rows)
-            else:
-                yield from map(_postgresql_row, rows)
+            stored = [row[11] for row in rows]
+            computed = [sha(document.encode()).hexdigest() for document in documents(rows)]
+            matches = [True] * len(rows)
+            if computed != stored:
+                for i, row in enumerate(rows):
+                    if computed[i] != stored[i]:
+                        matches[i] = _row_matches(vendor, row)
+            yield [row[0] for row in rows], [row[10] for row in rows], stored, matches
 
 
-def _sqlite_row(row: tuple) -> tuple:
-    row = (row[0], _sqlite_time(row[1]), _sqlite_uuid(row[2]), *row[3:])
-    # New rows store the canonical payload text: no parsing needed.
-    matches = fast_hash(row, row[7]) == row[11] or _canonical_payload_matches(row) or _exact_matches(row[0])
-    return row[0], row[10], row[11], matches
+def stream_rows(*, after_seq: int, batch_size: int = 10000) -> Iterator[tuple]:
+    """(seq, prev_hash, hash, whether the hash matches the content) in seq order."""
+    for batch in stream_batches(after_seq=after_seq, batch_size=batch_size):
+        yield from zip(*batch, strict=True)
 
 
-def _postgresql_row(row: tuple) -> tuple:
-    row = (row[0], _postgresql_time(row[1]), *row[2:])
-    payload = _parse(row[7])
-    matches = payload is not None and fast_hash(row, canonical_json(payload[0])) == row[11]
-    return row[0], row[10], row[11], matches or _exact_matches(row[0])
+def _document(seq, occurred_at, actor, username, action, object_type, object_id, payload, reason, ip, prev) -> str:
+    # The canonical document (json.dumps with sorted keys, no spaces, no ASCII
+    # escaping) written out in its key order; `actor`, `ip` and `payload` are
+    # already JSON text.
+    return (
+        f'{{"action":{_text(action)},"actor_id":{actor},"actor_username":{_text(username)},"ip":{ip},'
+        f'"object_id":{_text(object_id)},"object_type":{_text(object_type)},"occurred_at":{_text(occurred_at)},'
+        f'"payload":{payload},"prev_hash":{_text(prev)},"reason":{_text(reason)},"seq":{seq}}}'
+    )
+
+
+def _sqlite_documents(rows: list[tuple]) -> Iterator[str]:
+    # New rows store the canonical payload text: hashed as stored.
+    for seq, at, actor, username, action, object_type, object_id, payload, reason, ip, prev, _h in rows:
+        yield _document(
+            seq,
+            _sqlite_time(at),
+            _text(_sqlite_uuid(actor)) if actor else "null",
+            username,
+            action,
+            object_type,
+            object_id,
+            payload,
+            reason,
+            "null" if ip is None else _text(ip),
+            prev,
+        )
+
+
+def _postgresql_documents(rows: list[tuple]) -> Iterator[str]:
+    # jsonb reorders keys: the payload is parsed and re-encoded canonically.
+    for seq, at, actor, username, action, object_type, object_id, payload, reason, ip, prev, _h in rows:
+        parsed = _parse(payload)
+        yield _document(
+            seq,
+            _postgresql_time(at),
+            _text(actor) if actor else "null",
+            username,
+            action,
+            object_type,
+            object_id,
+            "" if parsed is None else canonical_json(parsed[0]),
+            reason,
+            "null" if ip is None else _text(ip),
+            prev,
+        )
+
+
+def _row_matches(vendor: str, row: tuple) -> bool:
+    """A row whose fast hash differs: the canonical payload (SQLite rows
+    stored before payloads were kept canonical), then the exact path."""
+    if vendor == "sqlite":
+        row = (row[0], _sqlite_time(row[1]), _sqlite_uuid(row[2]), *row[3:])
+        if _canonical_payload_matches(row):
+            return True
+    return _exact_matches(row[0])
 
 
 def _parse(text: str):
@@ -149,10 +206,24 @@ def _exact_matches(seq: int) -> bool:
     return event is not None and stored_event_hash(event) == event.hash
 
 
-def _exact_rows(after_seq: int) -> Iterator[tuple]:
-    rows = AuditEvent.objects.filter(seq__gt=after_seq).order_by("seq").values_list(*EVENT_FIELDS)
-    for values in rows.iterator(chunk_size=2000):
-        from audit.verification import _StoredEvent
+def _exact_batches(after_seq: int, batch_size: int) -> Iterator[tuple[list, list, list, list]]:
+    from audit.verification import _StoredEvent
 
-        event = _StoredEvent(values)
-        yield event.seq, event.prev_hash, event.hash, stored_event_hash(event) == event.hash
+    rows = AuditEvent.objects.filter(seq__gt=after_seq).order_by("seq").values_list(*EVENT_FIELDS)
+    batch: list[_StoredEvent] = []
+    for values in rows.iterator(chunk_size=2000):
+        batch.append(_StoredEvent(values))
+        if len(batch) == batch_size:
+            yield _exact_batch(batch)
+            batch = []
+    if batch:
+        yield _exact_batch(batch)
+
+
+def _exact_batch(events: list) -> tuple[list, list, list, list]:
+    return (
+        [e.seq for e in events],
+        [e.prev_hash for e in events],
+        [e.hash for e in events],
+        [stored_event_hash(e) == e.hash for e in events],
+    )
