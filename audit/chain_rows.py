@@ -39,7 +39,7 @@ _SELECT = {
         " || ',\"object_id\":' || to_json(object_id)::text"
         " || ',\"object_type\":' || to_json(object_type)::text"
         " || ',\"occurred_at\":\"' || to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
-        " || '+00:00\",\"payload\":', "
+        ' || \'+00:00","payload":\', '
         "payload::text, "
         "',\"prev_hash\":' || to_json(prev_hash)::text || ',\"reason\":' || to_json(reason)::text"
         " || ',\"seq\":' || seq::text || '}', "
