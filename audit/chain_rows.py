@@ -87,10 +87,7 @@ def stream_batches(*, after_seq: int, batch_size: int = 10000) -> Iterator[tuple
             if vendor == "sqlite":
                 computed = [sha(f"{head}{payload}{tail}".encode()).hexdigest() for _s, head, payload, tail, *_ in rows]
             else:
-                computed = [
-                    sha(f"{head}{_canonical(payload)}{tail}".encode()).hexdigest()
-                    for _s, head, payload, tail, *_ in rows
-                ]
+                computed = _postgresql_hashes(rows)
             matches = [True] * len(rows)
             if computed != stored:
                 for i, row in enumerate(rows):
@@ -103,6 +100,18 @@ def stream_rows(*, after_seq: int, batch_size: int = 10000) -> Iterator[tuple]:
     """(seq, prev_hash, hash, whether the hash matches the content) in seq order."""
     for batch in stream_batches(after_seq=after_seq, batch_size=batch_size):
         yield from zip(*batch, strict=True)
+
+
+def _postgresql_hashes(rows: list[tuple]) -> list[str]:
+    sha, scan, encode = hashlib.sha256, _scan, canonical_json
+    try:
+        # jsonb's text is always one whole JSON value: parsed without a check per row
+        return [
+            sha(f"{head}{encode(scan(payload, 0)[0])}{tail}".encode()).hexdigest()
+            for _s, head, payload, tail, *_ in rows
+        ]
+    except (StopIteration, TypeError, ValueError):
+        return [sha(f"{head}{_canonical(payload)}{tail}".encode()).hexdigest() for _s, head, payload, tail, *_ in rows]
 
 
 def _canonical(payload_text: str | None) -> str:
