@@ -16,8 +16,11 @@ over the ORM's values) before it is called bad.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import queue
+import threading
 from collections.abc import Iterator
 
 from django.db import connection
@@ -82,7 +85,7 @@ def stream_batches(*, after_seq: int, batch_size: int = 10000) -> Iterator[tuple
     sha = hashlib.sha256
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, [after_seq])
-        while rows := cursor.fetchmany(batch_size):
+        for rows in _prefetched(cursor, batch_size) if vendor == "postgresql" else _fetched(cursor, batch_size):
             stored = [row[5] for row in rows]
             if vendor == "sqlite":
                 computed = [sha(f"{head}{payload}{tail}".encode()).hexdigest() for _s, head, payload, tail, *_ in rows]
@@ -94,6 +97,46 @@ def stream_batches(*, after_seq: int, batch_size: int = 10000) -> Iterator[tuple
                     if computed[i] != stored[i]:
                         matches[i] = _row_matches(row)
             yield [row[0] for row in rows], [row[4] for row in rows], stored, matches
+
+
+def _fetched(cursor, batch_size: int) -> Iterator[list]:
+    while rows := cursor.fetchmany(batch_size):
+        yield rows
+
+
+def _prefetched(cursor, batch_size: int) -> Iterator[list]:
+    """The next batch is fetched by a helper thread while this one hashes the
+    current one: the server builds rows while Python hashes (the driver waits
+    without holding the GIL). Only the helper touches the cursor until it ends."""
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def fetch():
+        try:
+            while not stop.is_set():
+                rows = cursor.fetchmany(batch_size)
+                ready.put(rows)
+                if not rows:
+                    return
+        except BaseException as exc:  # handed to the reading thread
+            ready.put(exc)
+
+    helper = threading.Thread(target=fetch, name="audit-verify-fetch", daemon=True)
+    helper.start()
+    try:
+        while True:
+            rows = ready.get()
+            if isinstance(rows, BaseException):
+                raise rows
+            if not rows:
+                return
+            yield rows
+    finally:
+        stop.set()
+        while helper.is_alive():
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.05)
+        helper.join()
 
 
 def stream_rows(*, after_seq: int, batch_size: int = 10000) -> Iterator[tuple]:

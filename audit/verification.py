@@ -193,7 +193,7 @@ def replay_events(
     return result, roots
 
 
-def verify_chain(*, chunk_size: int = 10000) -> VerificationResult:
+def verify_chain(*, chunk_size: int = 5000) -> VerificationResult:
     """Verify everything from the first event: the chain, the tree, every
     checkpoint row and every checkpoint file."""
     from audit.log_verification import verify_log
