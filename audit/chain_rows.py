@@ -1,144 +1,184 @@
 """The stored chain streamed as text, hashed without building objects.
 
-Verification is bounded by hashing, not by the database driver: rows come as
-plain tuples in large batches (a server-side cursor on PostgreSQL), already
-in the text the canonical form needs (PostgreSQL formats the time and the
-ids; on SQLite they are stored as text and only reshaped), and the canonical
-document is assembled directly in its sorted key order with the same string
-encoder `json` uses. Any row whose fast hash does not match is hashed again
-the exact way (`audit.chain.stored_event_hash` over the ORM's values) before
-it is called bad, so the fast path can only ever be a shortcut.
+Verification is bounded by hashing, not by the database driver or Python
+string work: the database hands over each event's canonical document in three
+pieces of text — everything before the payload (keys in sorted order, strings
+JSON-quoted, the time in the canonical UTC form), the payload, everything
+after it — in large batches (a server-side cursor on PostgreSQL), so Python
+only joins them and hashes. On SQLite new events store their payload in its
+canonical text and it is hashed as stored; on PostgreSQL (`jsonb` reorders
+keys) it is parsed and re-encoded with the `json` module's C code.
+
+The database's formatting is only ever a shortcut: any row whose fast hash
+does not match is hashed again the exact way (`audit.chain.stored_event_hash`
+over the ORM's values) before it is called bad.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import queue
+import threading
 from collections.abc import Iterator
-from json.encoder import encode_basestring as _text  # the encoder json.dumps uses with ensure_ascii=False
 
 from django.db import connection
 
 from audit.chain import EVENT_FIELDS, canonical_json, stored_event_hash
 from audit.models import AuditEvent
 
+# The document before and after the payload, in the canonical key order:
+# action, actor_id, actor_username, ip, object_id, object_type, occurred_at,
+# payload, prev_hash, reason, seq. JSON string quoting in both databases
+# escapes exactly what `json.dumps(..., ensure_ascii=False)` escapes.
 _SELECT = {
-    # Plain text columns: the cheapest for the server to send and the driver to
-    # hand over; Python reshapes the time (the session runs in UTC).
     "postgresql": (
-        "seq, occurred_at::text, actor_id::text, actor_username, action, object_type, object_id, payload::text, "
-        "reason, host(ip), prev_hash, hash"
+        "seq, "
+        "'{\"action\":' || to_json(action)::text"
+        " || ',\"actor_id\":' || coalesce(to_json(actor_id)::text, 'null')"
+        " || ',\"actor_username\":' || to_json(actor_username)::text"
+        " || ',\"ip\":' || coalesce(to_json(host(ip))::text, 'null')"
+        " || ',\"object_id\":' || to_json(object_id)::text"
+        " || ',\"object_type\":' || to_json(object_type)::text"
+        " || ',\"occurred_at\":\"' || to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+        ' || \'+00:00","payload":\', '
+        "payload::text, "
+        "',\"prev_hash\":' || to_json(prev_hash)::text || ',\"reason\":' || to_json(reason)::text"
+        " || ',\"seq\":' || seq::text || '}', "
+        "prev_hash, hash"
     ),
-    # CAST: the column's declared type would make the driver parse the time.
+    # Django stores a UUID as 32 hex digits and the time as naive UTC text
+    # ("YYYY-MM-DD HH:MM:SS[.ffffff]"); json_quote(NULL) is 'null'.
     "sqlite": (
-        "seq, CAST(occurred_at AS TEXT), actor_id, actor_username, action, object_type, object_id, payload, "
-        "reason, ip, prev_hash, hash"
+        "seq, "
+        "'{\"action\":' || json_quote(action)"
+        " || ',\"actor_id\":' || CASE WHEN actor_id IS NULL OR actor_id = '' THEN 'null'"
+        " WHEN length(actor_id) = 32 THEN '\"' || substr(actor_id, 1, 8) || '-' || substr(actor_id, 9, 4) || '-'"
+        " || substr(actor_id, 13, 4) || '-' || substr(actor_id, 17, 4) || '-' || substr(actor_id, 21) || '\"'"
+        " ELSE json_quote(actor_id) END"
+        " || ',\"actor_username\":' || json_quote(actor_username)"
+        " || ',\"ip\":' || json_quote(ip)"
+        " || ',\"object_id\":' || json_quote(object_id)"
+        " || ',\"object_type\":' || json_quote(object_type)"
+        " || ',\"occurred_at\":\"' || replace(occurred_at, ' ', 'T')"
+        " || CASE WHEN length(occurred_at) = 19 THEN '.000000' ELSE '' END || '+00:00\",\"payload\":', "
+        "payload, "
+        "',\"prev_hash\":' || json_quote(prev_hash) || ',\"reason\":' || json_quote(reason)"
+        " || ',\"seq\":' || seq || '}', "
+        "prev_hash, hash"
     ),
 }
 
 
-def _postgresql_time(stored: str) -> str:
-    # "YYYY-MM-DD HH:MM:SS[.f…]+00": trailing zeros of the fraction are dropped.
-    moment, _sep, offset = stored.partition("+")
-    if offset != "00":
-        return stored  # not UTC: the fast hash will not match and the exact path decides
-    moment, _dot, fraction = moment.partition(".")
-    return f"{moment.replace(' ', 'T', 1)}.{fraction:0<6}+00:00"
+def stream_batches(*, after_seq: int, batch_size: int = 10000) -> Iterator[tuple[list, list, list, list]]:
+    """Batches of (seqs, prev_hashes, hashes, whether each hash matches its
+    content), in seq order. Each batch is hashed in one pass over plain
+    tuples; only rows whose fast hash differs are looked at one by one."""
+    vendor = connection.vendor
+    columns = _SELECT.get(vendor)
+    if columns is None:
+        yield from _exact_batches(after_seq, batch_size)
+        return
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    sql = f"SELECT {columns} FROM {table} WHERE seq > %s ORDER BY seq"  # noqa: S608 (the model's own table)
+    sha = hashlib.sha256
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, [after_seq])
+        for rows in _prefetched(cursor, batch_size) if vendor == "postgresql" else _fetched(cursor, batch_size):
+            stored = [row[5] for row in rows]
+            if vendor == "sqlite":
+                computed = [sha(f"{head}{payload}{tail}".encode()).hexdigest() for _s, head, payload, tail, *_ in rows]
+            else:
+                computed = _postgresql_hashes(rows)
+            matches = [True] * len(rows)
+            if computed != stored:
+                for i, row in enumerate(rows):
+                    if computed[i] != stored[i]:
+                        matches[i] = _row_matches(row)
+            yield [row[0] for row in rows], [row[4] for row in rows], stored, matches
 
 
-def _sqlite_time(stored: str) -> str:
-    # Django stores naive UTC as "YYYY-MM-DD HH:MM:SS[.ffffff]".
-    text = stored.replace(" ", "T", 1)
-    return (text + ".000000+00:00") if len(text) == 19 else (text + "+00:00")
+def _fetched(cursor, batch_size: int) -> Iterator[list]:
+    while rows := cursor.fetchmany(batch_size):
+        yield rows
 
 
-def _sqlite_uuid(stored: str | None) -> str | None:
-    if not stored or len(stored) != 32:
-        return stored
-    return f"{stored[:8]}-{stored[8:12]}-{stored[12:16]}-{stored[16:20]}-{stored[20:]}"
+def _prefetched(cursor, batch_size: int) -> Iterator[list]:
+    """The next batch is fetched by a helper thread while this one hashes the
+    current one: the server builds rows while Python hashes (the driver waits
+    without holding the GIL). Only the helper touches the cursor until it ends."""
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
 
+    def fetch():
+        try:
+            while not stop.is_set():
+                rows = cursor.fetchmany(batch_size)
+                ready.put(rows)
+                if not rows:
+                    return
+        except BaseException as exc:  # handed to the reading thread
+            ready.put(exc)
 
-def fast_hash(row: tuple, payload_text: str) -> str:
-    """SHA-256 of the canonical document of a streamed row, keys in sorted order."""
-    seq, occurred_at, actor_id, username, action, object_type, object_id, _p, reason, ip, prev_hash, _h = row
-    document = "".join(
-        (
-            '{"action":',
-            _text(action),
-            ',"actor_id":',
-            _text(actor_id) if actor_id else "null",
-            ',"actor_username":',
-            _text(username),
-            ',"ip":',
-            _text(ip) if ip is not None else "null",
-            ',"object_id":',
-            _text(object_id),
-            ',"object_type":',
-            _text(object_type),
-            ',"occurred_at":',
-            _text(occurred_at),
-            ',"payload":',
-            payload_text,
-            ',"prev_hash":',
-            _text(prev_hash),
-            ',"reason":',
-            _text(reason),
-            ',"seq":',
-            str(seq),
-            "}",
-        )
-    )
-    return hashlib.sha256(document.encode("utf-8")).hexdigest()
+    helper = threading.Thread(target=fetch, name="audit-verify-fetch", daemon=True)
+    helper.start()
+    try:
+        while True:
+            rows = ready.get()
+            if isinstance(rows, BaseException):
+                raise rows
+            if not rows:
+                return
+            yield rows
+    finally:
+        stop.set()
+        while helper.is_alive():
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.05)
+        helper.join()
 
 
 def stream_rows(*, after_seq: int, batch_size: int = 10000) -> Iterator[tuple]:
     """(seq, prev_hash, hash, whether the hash matches the content) in seq order."""
-    vendor = connection.vendor
-    columns = _SELECT.get(vendor)
-    if columns is None:
-        yield from _exact_rows(after_seq)
-        return
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    sql = f"SELECT {columns} FROM {table} WHERE seq > %s ORDER BY seq"  # noqa: S608 (the model's own table)
-    sqlite = vendor == "sqlite"
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, [after_seq])
-        while rows := cursor.fetchmany(batch_size):
-            if sqlite:
-                yield from map(_sqlite_row, rows)
-            else:
-                yield from map(_postgresql_row, rows)
+    for batch in stream_batches(after_seq=after_seq, batch_size=batch_size):
+        yield from zip(*batch, strict=True)
 
 
-def _sqlite_row(row: tuple) -> tuple:
-    row = (row[0], _sqlite_time(row[1]), _sqlite_uuid(row[2]), *row[3:])
-    # New rows store the canonical payload text: no parsing needed.
-    matches = fast_hash(row, row[7]) == row[11] or _canonical_payload_matches(row) or _exact_matches(row[0])
-    return row[0], row[10], row[11], matches
-
-
-def _postgresql_row(row: tuple) -> tuple:
-    row = (row[0], _postgresql_time(row[1]), *row[2:])
-    payload = _parse(row[7])
-    matches = payload is not None and fast_hash(row, canonical_json(payload[0])) == row[11]
-    return row[0], row[10], row[11], matches or _exact_matches(row[0])
-
-
-def _parse(text: str):
+def _postgresql_hashes(rows: list[tuple]) -> list[str]:
+    sha, scan, encode = hashlib.sha256, _scan, canonical_json
     try:
-        value, end = _scan(text, 0)
+        # jsonb's text is always one whole JSON value: parsed without a check per row
+        return [
+            sha(f"{head}{encode(scan(payload, 0)[0])}{tail}".encode()).hexdigest()
+            for _s, head, payload, tail, *_ in rows
+        ]
     except (StopIteration, TypeError, ValueError):
-        return None
-    return (value,) if end == len(text) else None
+        return [sha(f"{head}{_canonical(payload)}{tail}".encode()).hexdigest() for _s, head, payload, tail, *_ in rows]
+
+
+def _canonical(payload_text: str | None) -> str:
+    """A stored payload's text re-encoded canonically ("" if it is not JSON:
+    the hash then differs and the exact path decides)."""
+    try:
+        value, end = _scan(payload_text, 0)
+    except (StopIteration, TypeError, ValueError):
+        return ""
+    return canonical_json(value) if end == len(payload_text) else ""
 
 
 _scan = json.JSONDecoder().scan_once  # json.loads without its wrapper's whitespace handling
 
 
-def _canonical_payload_matches(row: tuple) -> bool:
-    """Hash the row over its payload parsed and re-encoded canonically."""
-    payload = _parse(row[7])
-    return payload is not None and fast_hash(row, canonical_json(payload[0])) == row[11]
+def _row_matches(row: tuple) -> bool:
+    """A row whose fast hash differs: over its payload re-encoded canonically
+    (SQLite rows stored before payloads were kept canonical), then the exact way."""
+    seq, head, payload, tail, _prev, stored = row
+    if head is not None and tail is not None:
+        canonical = _canonical(payload)
+        if canonical and hashlib.sha256(f"{head}{canonical}{tail}".encode()).hexdigest() == stored:
+            return True
+    return _exact_matches(seq)
 
 
 def _exact_matches(seq: int) -> bool:
@@ -149,10 +189,24 @@ def _exact_matches(seq: int) -> bool:
     return event is not None and stored_event_hash(event) == event.hash
 
 
-def _exact_rows(after_seq: int) -> Iterator[tuple]:
-    rows = AuditEvent.objects.filter(seq__gt=after_seq).order_by("seq").values_list(*EVENT_FIELDS)
-    for values in rows.iterator(chunk_size=2000):
-        from audit.verification import _StoredEvent
+def _exact_batches(after_seq: int, batch_size: int) -> Iterator[tuple[list, list, list, list]]:
+    from audit.verification import _StoredEvent
 
-        event = _StoredEvent(values)
-        yield event.seq, event.prev_hash, event.hash, stored_event_hash(event) == event.hash
+    rows = AuditEvent.objects.filter(seq__gt=after_seq).order_by("seq").values_list(*EVENT_FIELDS)
+    batch: list[_StoredEvent] = []
+    for values in rows.iterator(chunk_size=2000):
+        batch.append(_StoredEvent(values))
+        if len(batch) == batch_size:
+            yield _exact_batch(batch)
+            batch = []
+    if batch:
+        yield _exact_batch(batch)
+
+
+def _exact_batch(events: list) -> tuple[list, list, list, list]:
+    return (
+        [e.seq for e in events],
+        [e.prev_hash for e in events],
+        [e.hash for e in events],
+        [stored_event_hash(e) == e.hash for e in events],
+    )

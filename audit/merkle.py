@@ -201,5 +201,33 @@ class CompactRange:
             size >>= 1
         self.size += 1
 
+    def extend(self, leaves: Sequence[bytes], stops: frozenset[int] = frozenset()) -> None:
+        """Append many leaves, hashing level by level over whole aligned
+        subtrees (the same nodes `append` computes, without a Python step per
+        leaf). A size in `stops` is never inside one subtree, so the caller
+        can take the root there by extending up to it."""
+        at, end = 0, len(leaves)
+        while at < end:
+            level = (end - at).bit_length() - 1
+            if self.size:
+                level = min(level, (self.size & -self.size).bit_length() - 1)
+            while level and any(self.size < s < self.size + (1 << level) for s in stops):
+                level -= 1
+            nodes = leaves[at : at + (1 << level)]
+            sha = hashlib.sha256
+            for _ in range(level):
+                nodes = [sha(b"\x01" + a + b).digest() for a, b in zip(nodes[::2], nodes[1::2], strict=True)]
+            self._append_subtree(nodes[0], level)
+            at += 1 << level
+
+    def _append_subtree(self, node: bytes, level: int) -> None:
+        self.pieces.append(node)
+        size = self.size >> level
+        while size & 1:
+            right = self.pieces.pop()
+            self.pieces[-1] = node_hash(self.pieces[-1], right)
+            size >>= 1
+        self.size += 1 << level
+
     def root(self) -> bytes:
         return fold_pieces(self.pieces)

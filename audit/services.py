@@ -38,26 +38,38 @@ class AuditOutsideTransaction(RuntimeError):
     pass
 
 
-def _lock_chain() -> None:
-    """Serialise appends until the end of the transaction.
+def _lock_chain_and_read_head(table: str) -> tuple[int, str] | None:
+    """Serialise appends until the end of the transaction, and read the head.
 
     PostgreSQL: a transaction-scoped advisory lock, released as soon as the
-    commit is written (the caller still waits for the disk). SQLite: every transaction
-    starts with BEGIN IMMEDIATE (config.settings), which already holds the
-    database's single write lock.
+    commit is written (the caller still waits for the disk), taken and
+    followed by the head's read in one round trip, so the serialised part of
+    an append is that statement, the inserts and the commit. SQLite: every
+    transaction starts with BEGIN IMMEDIATE (config.settings), which already
+    holds the database's single write lock.
     """
-    if connection.vendor == "postgresql":
+    if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
-            # Check the deferred foreign keys now, before the lock: at COMMIT
-            # they take row locks (KEY SHARE) that a writer waiting for this
-            # lock may hold, and that would be a deadlock.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        if hasattr(connection, "commit_before_flush"):
-            # Release the lock when the commit is written, not when it is on
-            # disk; commit() still waits for the disk (config/db/postgresql).
-            connection.commit_before_flush()
+            cursor.execute(f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1")  # noqa: S608 (model's table)
+            return cursor.fetchone()
+    early_release = hasattr(connection, "commit_before_flush")
+    with connection.cursor() as cursor:
+        # Check the deferred foreign keys now, before the lock: at COMMIT they
+        # take row locks (KEY SHARE) that a writer waiting for this lock may
+        # hold, and that would be a deadlock. Then release the lock when the
+        # commit is written, not when it is on disk: commit() still waits for
+        # the disk (config/db/postgresql). No parameters (the key is this
+        # module's constant), so the statements go in one round trip.
+        sync_off = "SELECT set_config('synchronous_commit', 'off', true); " if early_release else ""
+        lock = f"SELECT pg_advisory_xact_lock({int(_CHAIN_LOCK_KEY)}); SET CONSTRAINTS ALL DEFERRED; "
+        head_sql = f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"  # noqa: S608 (the model's own table)
+        cursor.execute(f"SET CONSTRAINTS ALL IMMEDIATE; {sync_off}{lock}{head_sql}")
+        while cursor.nextset():
+            pass
+        head = cursor.fetchone()
+    if early_release:
+        connection.commit_before_flush(already_set=True)
+    return head
 
 
 def _normalised_ip(ip: str | None) -> str | None:
@@ -93,11 +105,7 @@ def _append_events(events: list[AuditEvent]) -> None:
     events after the current head, hash each over its predecessor, insert."""
     if not events:
         return
-    _lock_chain()
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1")  # noqa: S608 (model's table)
-        head = cursor.fetchone()
+    head = _lock_chain_and_read_head(connection.ops.quote_name(AuditEvent._meta.db_table))
     seq, prev_hash = head if head else (0, GENESIS_HASH)
     for event in events:
         seq += 1

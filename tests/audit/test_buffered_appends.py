@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_flush, audit_record
@@ -157,6 +158,41 @@ def test_verification_confirms_intact_events_without_the_slow_path(db, monkeypat
     monkeypatch.setattr(chain_rows, "_exact_matches", lambda seq: slow.append(seq) or False)
     result = verify_chain()
     assert result.ok and result.checked == 3 and slow == []
+
+
+def test_the_databases_formatting_matches_the_canonical_form_for_awkward_values(db, monkeypatch):
+    """The database writes everything but the payload of the document that is
+    hashed; quoting, control characters, ids, addresses and times (a whole
+    second too) must match the canonical encoder exactly, or every such event
+    would take the slow path."""
+    from audit import chain_rows
+    from audit.context import client_ip
+    from tests.factories import make_user
+
+    actor = make_user(username="fake-auditor")
+    awkward = 'tab\there "quoted" back\\slash \x01\x1f\x7f new\nline ü € 𝄞'
+    whole_second = timezone.now().replace(microsecond=0)
+    for ip, moment in (("192.0.2.7", whole_second), ("2001:db8::1", None), (None, None)):
+        token = client_ip.set(ip)
+        with monkeypatch.context() as patch:
+            if moment:
+                patch.setattr("audit.services.timezone.now", lambda moment=moment: moment)
+            with transaction.atomic():
+                audit_record(
+                    action="test.awkward",
+                    actor=actor,
+                    object_type="fake",
+                    object_id=awkward,
+                    reason=awkward,
+                    payload={"z": awkward, "a": {"y": [15, None, True], "b": "x"}},
+                )
+        client_ip.reset(token)
+    awkward_events = AuditEvent.objects.filter(action="test.awkward").order_by("seq")
+    assert awkward_events.count() == 3 and awkward_events.first().occurred_at == whole_second
+    slow = []
+    monkeypatch.setattr(chain_rows, "_exact_matches", lambda seq: slow.append(seq) or False)
+    result = verify_chain()
+    assert result.ok and result.checked == AuditEvent.objects.count() and slow == []
 
 
 @postgresql_only()

@@ -21,12 +21,13 @@ from config.db.before_commit import BeforeCommitMixin
 class DatabaseWrapper(BeforeCommitMixin, base.DatabaseWrapper):
     _wait_for_flush = False
 
-    def commit_before_flush(self) -> None:
-        """Call inside the transaction that holds the lock."""
-        if not self._wait_for_flush:
+    def commit_before_flush(self, *, already_set: bool = False) -> None:
+        """Call inside the transaction that holds the lock (`already_set`: the
+        caller has set synchronous_commit off in this transaction itself)."""
+        if not self._wait_for_flush and not already_set:
             with self.cursor() as cursor:
                 cursor.execute("SELECT set_config('synchronous_commit', 'off', true)")
-            self._wait_for_flush = True
+        self._wait_for_flush = True
 
     def commit(self) -> None:
         try:
