@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
-from audit.chain import canonical_json, canonical_value, event_hash
+from audit.chain import canonical_json, canonical_value, stored_event_hash
 from audit.context import client_ip
 from audit.listeners import run_event_listeners
 from audit.models import GENESIS_HASH, AuditEvent, TreeNode
@@ -114,19 +114,7 @@ def _append_events(events: list[AuditEvent]) -> None:
         if sealer is not None:
             event.reason = sealer(seq)
             del event._reason_sealer
-        event.hash = prev_hash = event_hash(
-            seq=seq,
-            occurred_at=event.occurred_at,
-            actor_id=event.actor_id,
-            actor_username=event.actor_username,
-            action=event.action,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            payload=event.payload,
-            reason=event.reason,
-            ip=event.ip,
-            prev_hash=event.prev_hash,
-        )
+        event.hash = prev_hash = stored_event_hash(event)
     if connection.vendor not in _statements:
         _statements[connection.vendor] = _insert_statement()
     sql, fields = _statements[connection.vendor]
