@@ -27,7 +27,7 @@ from audit.context import client_ip
 from audit.listeners import run_event_listeners
 from audit.models import GENESIS_HASH, AuditEvent, TreeNode
 from audit.sealed_reasons import reason_sealer
-from audit.tree import tree_append
+from audit.tree import edge_nodes, new_nodes, right_edge_sql
 
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
 _CHAIN_LOCK_KEY = 0x5641465F4155  # "VAF_AU"
@@ -38,20 +38,24 @@ class AuditOutsideTransaction(RuntimeError):
     pass
 
 
-def _lock_chain_and_read_head(table: str) -> tuple[int, str] | None:
-    """Serialise appends until the end of the transaction, and read the head.
+def _lock_chain_and_read_head(table: str) -> tuple[tuple[int, str] | None, dict]:
+    """Serialise appends until the end of the transaction; read the head and
+    the tree's right edge (the nodes the new leaves need).
 
     PostgreSQL: a transaction-scoped advisory lock, released as soon as the
     commit is written (the caller still waits for the disk), taken and
-    followed by the head's read in one round trip, so the serialised part of
-    an append is that statement, the inserts and the commit. SQLite: every
-    transaction starts with BEGIN IMMEDIATE (config.settings), which already
-    holds the database's single write lock.
+    followed by both reads in one round trip, so the serialised part of an
+    append is that statement, one statement batch of inserts and the commit.
+    SQLite: every transaction starts with BEGIN IMMEDIATE (config.settings),
+    which already holds the database's single write lock.
     """
+    head_sql = f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"  # noqa: S608 (the model's own table)
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1")  # noqa: S608 (model's table)
-            return cursor.fetchone()
+            cursor.execute(head_sql)
+            head = cursor.fetchone()
+            cursor.execute(right_edge_sql())
+            return head, edge_nodes(cursor.fetchall())
     early_release = hasattr(connection, "commit_before_flush")
     with connection.cursor() as cursor:
         # Check the deferred foreign keys now, before the lock: at COMMIT they
@@ -62,14 +66,14 @@ def _lock_chain_and_read_head(table: str) -> tuple[int, str] | None:
         # module's constant), so the statements go in one round trip.
         sync_off = "SELECT set_config('synchronous_commit', 'off', true); " if early_release else ""
         lock = f"SELECT pg_advisory_xact_lock({int(_CHAIN_LOCK_KEY)}); SET CONSTRAINTS ALL DEFERRED; "
-        head_sql = f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"  # noqa: S608 (the model's own table)
-        cursor.execute(f"SET CONSTRAINTS ALL IMMEDIATE; {sync_off}{lock}{head_sql}")
+        cursor.execute(f"SET CONSTRAINTS ALL IMMEDIATE; {sync_off}{lock}{head_sql}; {right_edge_sql()}")
+        results = [cursor.fetchall() if cursor.description else None]
         while cursor.nextset():
-            pass
-        head = cursor.fetchone()
+            results.append(cursor.fetchall() if cursor.description else None)
     if early_release:
         connection.commit_before_flush(already_set=True)
-    return head
+    head_rows, edge_rows = results[-2], results[-1]
+    return (head_rows[0] if head_rows else None), edge_nodes(edge_rows)
 
 
 def _normalised_ip(ip: str | None) -> str | None:
@@ -79,18 +83,21 @@ def _normalised_ip(ip: str | None) -> str | None:
     return ip or None
 
 
-def _insert_statement() -> tuple[str, list]:
-    """The INSERT for audit rows and the fields in its column order (built once
-    per connection vendor: the ORM's query compiler costs more than the insert)."""
+def _insert_statements() -> tuple[str, str, list]:
+    """The INSERTs of audit rows and tree nodes, and the audit fields in
+    column order (built once per vendor: the ORM's query compiler costs more
+    than the insert). Each ends with its VALUES keyword: rows are appended."""
     fields = [f for f in AuditEvent._meta.concrete_fields]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    # Only the model's own table and column names go into the text; values are parameters.
-    return f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({placeholders})", fields  # noqa: S608
+    # Only the models' own table and column names go into the text; values are parameters.
+    events = f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES "  # noqa: S608
+    nodes = f"INSERT INTO {quote(TreeNode._meta.db_table)} (level, {quote('index')}, hash) VALUES "  # noqa: S608
+    return events, nodes, fields
 
 
-_statements: dict[str, tuple[str, list]] = {}
+_statements: dict[str, tuple[str, str, list]] = {}
+_ROWS_PER_STATEMENT = 500
 
 
 def _db_value(field, event: AuditEvent):
@@ -100,12 +107,38 @@ def _db_value(field, event: AuditEvent):
     return field.get_db_prep_save(getattr(event, field.attname), connection)
 
 
+def _values(insert: str, rows: list[list]) -> tuple[str, list]:
+    width = len(rows[0])
+    row = "(" + ", ".join(["%s"] * width) + ")"
+    return insert + ", ".join([row] * len(rows)), [value for r in rows for value in r]
+
+
+def _insert(events: list[AuditEvent], nodes: list[tuple]) -> None:
+    """Insert the events and their tree nodes: on PostgreSQL in one round trip
+    (Django's client-side binding lets one execute carry several statements)."""
+    if connection.vendor not in _statements:
+        _statements[connection.vendor] = _insert_statements()
+    events_sql, nodes_sql, fields = _statements[connection.vendor]
+    rows = [[_db_value(f, event) for f in fields] for event in events]
+    step = _ROWS_PER_STATEMENT
+    batches = [_values(events_sql, rows[i : i + step]) for i in range(0, len(rows), step)]
+    batches += [_values(nodes_sql, nodes[i : i + step]) for i in range(0, len(nodes), step)]
+    together = connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get("server_side_binding")
+    with connection.cursor() as cursor:
+        if together and len(batches) <= 4:
+            cursor.execute("; ".join(sql for sql, _ in batches), [v for _, params in batches for v in params])
+        else:
+            for sql, params in batches:
+                cursor.execute(sql, params)
+
+
 def _append_events(events: list[AuditEvent]) -> None:
     """The one place audit rows are inserted: under the chain lock, number the
-    events after the current head, hash each over its predecessor, insert."""
+    events after the current head, hash each over its predecessor, insert them
+    with the Merkle tree nodes they add."""
     if not events:
         return
-    head = _lock_chain_and_read_head(connection.ops.quote_name(AuditEvent._meta.db_table))
+    head, edge = _lock_chain_and_read_head(connection.ops.quote_name(AuditEvent._meta.db_table))
     seq, prev_hash = head if head else (0, GENESIS_HASH)
     for event in events:
         seq += 1
@@ -115,19 +148,10 @@ def _append_events(events: list[AuditEvent]) -> None:
             event.reason = sealer(seq)
             del event._reason_sealer
         event.hash = prev_hash = stored_event_hash(event)
-    if connection.vendor not in _statements:
-        _statements[connection.vendor] = _insert_statement()
-    sql, fields = _statements[connection.vendor]
-    rows = [[_db_value(f, event) for f in fields] for event in events]
-    with connection.cursor() as cursor:
-        if len(rows) == 1:
-            cursor.execute(sql, rows[0])
-        else:
-            cursor.executemany(sql, rows)
+    _insert(events, new_nodes(events, edge))
     for event in events:
         event._state.adding = False
         event._state.db = connection.alias
-    tree_append(events)
 
 
 def audit_flush() -> None:

@@ -1,14 +1,15 @@
 """The stored Merkle tree: appending leaves, reading roots and proofs.
 
-`tree_append` is called by the recording service under the chain's append
-lock, in the same transaction as the events, so the tree never lags behind
-the log. Every read below costs one query for O(log n) nodes.
+The recording service adds `new_nodes` under the chain's append lock, in
+the same statement batch and transaction as the events, so the tree never
+lags behind the log. Every read below costs one query for O(log n) nodes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from django.db import connection
 from django.db.models import Q
 
 from audit import merkle
@@ -39,17 +40,41 @@ def read_nodes(pieces: Sequence[merkle.Piece]) -> dict[merkle.Piece, bytes]:
     return found
 
 
-def tree_append(events: Iterable[AuditEvent]) -> None:
-    """Add the leaves of newly inserted events (in seq order, continuing the
-    tree) and every complete subtree they finish.
+def right_edge_sql() -> str:
+    """One statement, without parameters: the stored nodes a new leaf can need
+    as left siblings, i.e. the complete subtrees that make up the tree of the
+    log's current size N (for each bit `l` set in N, node (l, (N >> l) - 1)).
+    The recording service runs it in the same round trip as its lock."""
+    quote = connection.ops.quote_name
+    events, nodes = quote(AuditEvent._meta.db_table), quote(TreeNode._meta.db_table)
+    index = quote("index")
+    # Only the models' own table names go into the text.
+    return (
+        f"WITH RECURSIVE head(n) AS (SELECT seq FROM {events} ORDER BY seq DESC LIMIT 1), "  # noqa: S608
+        "levels(l) AS (SELECT 0 UNION ALL SELECT l + 1 FROM levels WHERE l < 62) "
+        f"SELECT t.level, t.{index}, t.hash FROM head CROSS JOIN levels JOIN {nodes} t "
+        f"ON t.level = levels.l AND t.{index} = (head.n >> levels.l) - 1 "
+        "WHERE ((head.n >> levels.l) & 1) = 1"
+    )
+
+
+def edge_nodes(rows: Iterable[tuple[int, int, str]]) -> dict[merkle.Piece, bytes]:
+    return {(level, index): bytes.fromhex(h) for level, index, h in rows}
+
+
+def new_nodes(events: Iterable[AuditEvent], known: dict[merkle.Piece, bytes] | None = None) -> list[tuple]:
+    """The leaves of newly numbered events (in seq order, continuing the tree)
+    and every complete subtree they finish, as (level, index, hex hash) rows.
 
     The left siblings a new leaf can need are the new leaves' own nodes or the
-    tree's right edge before them: read in one query."""
+    tree's right edge before them: `known` (from `right_edge_sql`), or read in
+    one query."""
     ordered = sorted(events, key=lambda e: e.seq)
     if not ordered:
-        return
+        return []
     edge = merkle.range_pieces(0, ordered[0].seq - 1)
-    known = read_nodes(edge)
+    if known is None or not known.keys() >= set(edge):
+        known = read_nodes(edge)
     new: dict[merkle.Piece, bytes] = {}
     for event in ordered:
         level, index = 0, event.seq - 1
@@ -60,7 +85,13 @@ def tree_append(events: Iterable[AuditEvent]) -> None:
             current = merkle.node_hash(left, current)
             level, index = level + 1, index >> 1
             new[(level, index)] = current
-    TreeNode.objects.bulk_create([TreeNode(level=lv, index=ix, hash=h.hex()) for (lv, ix), h in new.items()])
+    return [(level, index, h.hex()) for (level, index), h in new.items()]
+
+
+def tree_append(events: Iterable[AuditEvent]) -> None:
+    """Add the nodes of newly inserted events through the ORM (rebuilding a
+    tree; the recording service inserts its nodes with its events)."""
+    TreeNode.objects.bulk_create([TreeNode(level=lv, index=ix, hash=h) for lv, ix, h in new_nodes(events)])
 
 
 def tree_size() -> int:

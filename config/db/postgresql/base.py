@@ -6,7 +6,7 @@ commit ends, and a commit ends only when its WAL is on disk: every writer
 queues behind one fsync at a time. A transaction that takes such a lock calls
 `commit_before_flush()`: it then commits with `synchronous_commit = off`
 (the lock is released as soon as the commit record is written, not flushed)
-and, before `commit()` returns, commits a tiny transaction with a
+and, before `commit()` returns, runs a one-statement transaction that takes a
 transaction id and the usual synchronous commit, which waits until the WAL up
 to and past the first commit is flushed. So the caller still gets control back
 only once its work is durable, the WAL order keeps everything chained after
@@ -35,10 +35,13 @@ class DatabaseWrapper(BeforeCommitMixin, base.DatabaseWrapper):
         finally:
             wait, self._wait_for_flush = self._wait_for_flush, False
         if wait:
+            # One statement in autocommit mode is one round trip (no BEGIN, no COMMIT).
             with self.wrap_database_errors:
-                with self.connection.cursor() as cursor:
-                    cursor.execute("SELECT txid_current()")
-                self.connection.commit()
+                autocommit, self.connection.autocommit = self.connection.autocommit, True
+                try:
+                    self.connection.execute("SELECT txid_current()")
+                finally:
+                    self.connection.autocommit = autocommit
 
     def rollback(self) -> None:
         self._wait_for_flush = False
