@@ -352,7 +352,7 @@ VAF_TRUSTED_PROXY_COUNT = env.int("VAF_TRUSTED_PROXY_COUNT", 0)
 # --- Domain settings (changeable without a code change) ------------------------
 VAF_INTAKE_ORGANISATION = env.str("VAF_INTAKE_ORGANISATION", "NRM Coordination Unit")
 # Paginated lists count matching rows up to this many (config/pagination.py); 0: no cap.
-VAF_LIST_COUNT_CAP = env.int("VAF_LIST_COUNT_CAP", 10000)
+VAF_LIST_COUNT_CAP = env.int("VAF_LIST_COUNT_CAP", 1000)
 VAF_FUND_CURRENCY = env.str("VAF_FUND_CURRENCY", "SAR")
 VAF_DUAL_APPROVAL_THRESHOLD = Decimal(env.str("VAF_DUAL_APPROVAL_THRESHOLD", "5000.00"))
 VAF_CASE_LIMIT = Decimal(env.str("VAF_CASE_LIMIT", "50000.00"))
