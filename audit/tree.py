@@ -49,17 +49,21 @@ def right_edge_sql() -> str:
     events, nodes = quote(AuditEvent._meta.db_table), quote(TreeNode._meta.db_table)
     index = quote("index")
     # Only the models' own table names go into the text.
+    # A scalar subquery per level: an index lookup whatever the planner's
+    # statistics say (a join let it choose to scan the whole tree).
     return (
         f"WITH RECURSIVE head(n) AS (SELECT seq FROM {events} ORDER BY seq DESC LIMIT 1), "  # noqa: S608
         "levels(l) AS (SELECT 0 UNION ALL SELECT l + 1 FROM levels WHERE l < 62) "
-        f"SELECT t.level, t.{index}, t.hash FROM head CROSS JOIN levels JOIN {nodes} t "
-        f"ON t.level = levels.l AND t.{index} = (head.n >> levels.l) - 1 "
-        "WHERE ((head.n >> levels.l) & 1) = 1"
+        f"SELECT levels.l, (head.n >> levels.l) - 1, (SELECT t.hash FROM {nodes} t "
+        f"WHERE t.level = levels.l AND t.{index} = (head.n >> levels.l) - 1) "
+        "FROM head CROSS JOIN levels WHERE ((head.n >> levels.l) & 1) = 1"
     )
 
 
 def edge_nodes(rows: Iterable[tuple[int, int, str]]) -> dict[merkle.Piece, bytes]:
-    return {(level, index): bytes.fromhex(h) for level, index, h in rows}
+    """Rows of `right_edge_sql` (a node that is not stored is left out: the
+    reader then asks for it and reports the tree incomplete)."""
+    return {(level, index): bytes.fromhex(h) for level, index, h in rows if h is not None}
 
 
 def new_nodes(events: Iterable[AuditEvent], known: dict[merkle.Piece, bytes] | None = None) -> list[tuple]:
