@@ -28,12 +28,6 @@ class CappedPage(Page):
     def has_next(self) -> bool:
         return self.more
 
-    def start_index(self) -> int:
-        return (self.number - 1) * self.paginator.per_page + 1 if len(self) else 0
-
-    def end_index(self) -> int:
-        return (self.number - 1) * self.paginator.per_page + len(self)
-
 
 class CappedPaginator(Paginator):
     count_capped = False

@@ -51,6 +51,18 @@ def chromium():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture
+def browser_page(live_server, chromium):
+    """A page of its own browser context in the session's Chromium, on the live server.
+    A module creates its users in fixtures requested before this one: Playwright's
+    event loop forbids the ORM in this thread once the page is in use."""
+    context = chromium.new_context(base_url=live_server.url)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 class Visitor:
     """One signed-in person in one browser context, checking every page they see."""
 

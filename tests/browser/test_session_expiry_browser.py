@@ -16,13 +16,9 @@ def caseworker(transactional_db):
 
 
 @pytest.fixture
-def page(caseworker, live_server, chromium):
-    """A page of its own browser context in the session's Chromium (tests/browser/conftest.py)."""
-    context = chromium.new_context(base_url=live_server.url)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+def page(caseworker, browser_page):
+    """The caseworker exists before the browser page (tests/browser/conftest.py)."""
+    return browser_page
 
 
 def _sign_in(page, user):

@@ -18,13 +18,9 @@ def approver(transactional_db, settings):
 
 
 @pytest.fixture
-def page(approver, live_server, chromium):
-    """A page of its own browser context in the session's Chromium (tests/browser/conftest.py)."""
-    context = chromium.new_context(base_url=live_server.url)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+def page(approver, browser_page):
+    """The approver exists before the browser page (tests/browser/conftest.py)."""
+    return browser_page
 
 
 def _code(secret: str, drift: int = 0) -> str:

@@ -34,15 +34,21 @@ def admins(db):
     return make_user("admin", username="admin-one"), make_user("admin", username="admin-two")
 
 
-def _request_and_approve(client, admins, *, email: str):
-    first, second = admins
-    client.force_login(first)
+def _request(client, requester, *, username: str, email: str) -> AccessChange:
+    """An administrator asks for a finance account (four eyes: it waits for another)."""
+    client.force_login(requester)
     client.post(
         reverse("accounts:user_new"),
-        {"username": "new-finance", "email": email, "organisation": ORG, "roles": ["finance"]},
+        {"username": username, "email": email, "organisation": ORG, "roles": ["finance"]},
     )
-    change = AccessChange.objects.get(subject_username="new-finance")
+    change = AccessChange.objects.get(subject_username=username)
     assert change.status == "pending" and not mail.outbox
+    return change
+
+
+def _request_and_approve(client, admins, *, email: str):
+    first, second = admins
+    change = _request(client, first, username="new-finance", email=email)
     client.force_login(second)
     response = client.post(reverse("accounts:access_change_approve", args=[change.pk]))
     assert response.status_code == 200
@@ -93,12 +99,7 @@ def test_without_an_address_nothing_is_sent_and_the_page_says_to_hand_it_over(cl
 
 def test_a_rejected_request_sends_nothing(client, admins):
     first, second = admins
-    client.force_login(first)
-    client.post(
-        reverse("accounts:user_new"),
-        {"username": "refused-one", "email": ADDRESS, "organisation": ORG, "roles": ["finance"]},
-    )
-    change = AccessChange.objects.get(subject_username="refused-one")
+    change = _request(client, first, username="refused-one", email=ADDRESS)
     access_change_reject(change=change, actor=second)
     assert not EmailDelivery.objects.exists() and not mail.outbox
     assert not get_user_model().objects.filter(username="refused-one").exists()
