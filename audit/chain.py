@@ -102,6 +102,36 @@ def event_hash(
     return hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
 
 
+def hash_pieces(
+    *,
+    occurred_at: dt.datetime,
+    actor_id: str | None,
+    actor_username: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    payload: dict,
+    reason: str,
+    ip: str | None,
+) -> tuple[str, str]:
+    """The canonical document of `event_hash` without the two values known
+    only once the event is numbered, as (head, middle): the document is
+    `head + prev_hash + middle + str(seq) + "}"`. `prev_hash`, `reason` and
+    `seq` sort after every other key, and a hash is hex (nothing to quote), so
+    the database can finish the document under the append lock."""
+    before = {
+        "occurred_at": format_time(occurred_at),
+        "actor_id": str(actor_id) if actor_id else None,
+        "actor_username": actor_username,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "payload": payload,
+        "ip": ip,
+    }
+    return canonical_json(before)[:-1] + ',"prev_hash":"', '","reason":' + canonical_json(reason) + ',"seq":'
+
+
 def stored_event_hash(event) -> str:
     """Recompute the hash of a stored AuditEvent from its fields."""
     return event_hash(

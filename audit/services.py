@@ -18,11 +18,13 @@ the time the service that recorded it returns.
 
 from __future__ import annotations
 
+import json
+
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
-from audit.chain import canonical_json, canonical_value, stored_event_hash
+from audit.chain import canonical_json, canonical_value, format_time, hash_pieces, stored_event_hash
 from audit.context import client_ip
 from audit.listeners import run_event_listeners
 from audit.models import GENESIS_HASH, AuditEvent, TreeNode
@@ -32,6 +34,9 @@ from audit.tree import edge_nodes, new_nodes, right_edge_sql
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
 _CHAIN_LOCK_KEY = 0x5641465F4155  # "VAF_AU"
 _BUFFER = "audit.events"
+# The fields that go into an event's hash before it is numbered.
+_PIECE_FIELDS = ("occurred_at", "actor_id", "actor_username", "action", "object_type", "object_id", "payload")
+_PIECE_FIELDS += ("reason", "ip")
 
 
 class AuditOutsideTransaction(RuntimeError):
@@ -132,11 +137,47 @@ def _insert(events: list[AuditEvent], nodes: list[tuple]) -> None:
                 cursor.execute(sql, params)
 
 
+def _append_in_database(events: list[AuditEvent]) -> None:
+    """PostgreSQL: the whole serialised part is one statement. The events go
+    to `vaf_audit_append` (audit/migrations/0004) with their canonical
+    documents prepared here, before the lock; the function takes the lock,
+    numbers, hashes and inserts them with their tree nodes, and returns the
+    numbers and hashes. When this is the commit's flush, COMMIT goes in the
+    same round trip: the lock is then held for the time the server takes to
+    run the function and commit, never for a round trip to this process."""
+    rows = []
+    for event in events:
+        fields = {name: getattr(event, name) for name in _PIECE_FIELDS}
+        head, middle = hash_pieces(**fields)
+        fields["occurred_at"] = format_time(event.occurred_at)
+        fields["actor_id"] = str(event.actor_id) if event.actor_id else None
+        rows.append({**fields, "head": head, "middle": middle})
+    commit = "; COMMIT" if getattr(connection, "flushing_at_commit", False) else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT seq, prev_hash, hash FROM vaf_audit_append(%s, %s::jsonb)" + commit,  # noqa: S608 (constant text)
+            [_CHAIN_LOCK_KEY, json.dumps(rows, ensure_ascii=False)],
+        )
+        numbered = cursor.fetchall()
+        while cursor.nextset():
+            pass
+    if len(numbered) != len(events):
+        raise RuntimeError(f"{len(events)} audit events sent, {len(numbered)} appended")
+    for event, (seq, prev_hash, hash_) in zip(events, sorted(numbered), strict=True):
+        event.seq, event.prev_hash, event.hash = seq, prev_hash, hash_
+
+
 def _append_events(events: list[AuditEvent]) -> None:
     """The one place audit rows are inserted: under the chain lock, number the
     events after the current head, hash each over its predecessor, insert them
-    with the Merkle tree nodes they add."""
+    with the Merkle tree nodes they add. On PostgreSQL the database does it in
+    one statement, unless a reason must be sealed (its ciphertext depends on
+    the number, and the key never goes to the database)."""
     if not events:
+        return
+    if connection.vendor == "postgresql" and not any(hasattr(e, "_reason_sealer") for e in events):
+        _append_in_database(events)
+        _mark_saved(events)
         return
     head, edge = _lock_chain_and_read_head(connection.ops.quote_name(AuditEvent._meta.db_table))
     seq, prev_hash = head if head else (0, GENESIS_HASH)
@@ -149,6 +190,10 @@ def _append_events(events: list[AuditEvent]) -> None:
             del event._reason_sealer
         event.hash = prev_hash = stored_event_hash(event)
     _insert(events, new_nodes(events, edge))
+    _mark_saved(events)
+
+
+def _mark_saved(events: list[AuditEvent]) -> None:
     for event in events:
         event._state.adding = False
         event._state.db = connection.alias

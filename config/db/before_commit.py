@@ -17,6 +17,11 @@ the connection calls `write(items)` with the items not yet written:
   uncommitted rows anyway); and
 - at an explicit `flush_buffer(name)`.
 
+While the commit's own flush writes the last pending buffer,
+`flushing_at_commit` is true: that writer may end its statement batch with
+COMMIT (the audit log does on PostgreSQL), and the connection's commit then
+finds the transaction already committed.
+
 It never depends on `on_commit` (which runs after the commit, outside the
 transaction). Savepoints are honoured: rolling one back forgets the items
 recorded after it, and items recorded before it but written after it (their
@@ -34,6 +39,8 @@ from django.db import transaction
 
 
 class BeforeCommitMixin:
+    flushing_at_commit = False
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._reset_buffers()
@@ -62,9 +69,16 @@ class BeforeCommitMixin:
         self._pending.discard(name)
         self._writers[name][0](items[start:])
 
-    def flush_buffers(self) -> None:
+    def flush_buffers(self, *, at_commit: bool = False) -> None:
         while self._pending:
-            self.flush_buffer(next(iter(self._pending)))
+            name = next(iter(self._pending))
+            # The last write before the commit may end the transaction in its
+            # own statement batch (one round trip less for a lock held to the end).
+            self.flushing_at_commit = at_commit and len(self._pending) == 1
+            try:
+                self.flush_buffer(name)
+            finally:
+                self.flushing_at_commit = False
 
     def in_outermost_block_under_test(self) -> bool:
         """True when every open atomic block is a test case's wrapper: code
@@ -87,7 +101,7 @@ class BeforeCommitMixin:
             # savepoint) so the writers may use the ORM.
             try:
                 with transaction.atomic(using=self.alias, savepoint=False):
-                    self.flush_buffers()
+                    self.flush_buffers(at_commit=True)
             except BaseException:
                 self._reset_buffers()
                 raise

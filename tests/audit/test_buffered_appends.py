@@ -89,11 +89,11 @@ def test_explicit_flush_sequences_the_events_recorded_so_far(db):
 def test_appending_costs_a_fixed_number_of_queries_whatever_the_event_count(db, django_assert_num_queries):
     _service(["test.warm"])
     # The service's savepoint and its release, then the append itself. On
-    # PostgreSQL two round trips: the lock with the head and the tree's right
-    # edge, then every event and every new tree node in one batch. On SQLite
-    # (one statement per execute) four: the head, the right edge, the events,
-    # the nodes.
-    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 6):
+    # PostgreSQL one statement: the database function takes the lock, numbers,
+    # hashes and inserts every event with its tree nodes. On SQLite (one
+    # statement per execute) four: the head, the right edge, the events, the
+    # nodes.
+    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 6):
         _service([f"test.many{i}" for i in range(25)])
     assert AuditEvent.objects.count() == 26 and verify_chain().ok
 

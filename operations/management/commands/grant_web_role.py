@@ -1,7 +1,7 @@
 """Grant the web process's PostgreSQL role what it needs, and nothing more.
 
-Migrations run as the owner role (it owns every table, sequence and the
-trigger function); the web role owns nothing. It may read and write the
+Migrations run as the owner role (it owns every table, sequence and
+function); the web role owns nothing. It may read and write the
 ordinary tables, but on the append-only tables (the audit log, its Merkle
 tree and checkpoints, the fund's ledger) only SELECT and INSERT: not owning
 them, it cannot ALTER, DISABLE or DROP their triggers, nor TRUNCATE them.
@@ -44,6 +44,11 @@ class Command(BaseCommand):
                 cursor.execute(sql.SQL("REVOKE ALL ON {} FROM {}").format(sql.Identifier(table), ident))
                 cursor.execute(sql.SQL(f"GRANT {rights} ON {{}} TO {{}}").format(sql.Identifier(table), ident))
             cursor.execute(sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(ident))
+            # The audit append function runs with the caller's rights (SELECT
+            # and INSERT on the log); the role may call it, not replace it.
+            cursor.execute("SELECT to_regprocedure('vaf_audit_append(bigint, jsonb)') IS NOT NULL")
+            if cursor.fetchone()[0]:
+                cursor.execute(sql.SQL("GRANT EXECUTE ON FUNCTION vaf_audit_append(bigint, jsonb) TO {}").format(ident))
         self.stdout.write(
             f"Granted {role}: read and write on {len(tables) - len(protected & set(tables))} tables, "
             f"select and insert only on the append-only {', '.join(sorted(protected & set(tables)))}."
