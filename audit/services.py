@@ -18,11 +18,11 @@ the time the service that recorded it returns.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.ipv6 import clean_ipv6_address
 
 from audit.chain import canonical_json, canonical_value, format_time, hash_pieces, stored_event_hash
 from audit.context import client_ip
@@ -82,10 +82,27 @@ def _lock_chain_and_read_head(table: str) -> tuple[tuple[int, str] | None, dict]
 
 
 def _normalised_ip(ip: str | None) -> str | None:
-    # Stored as the database will give it back, so the hash stays verifiable.
-    if ip and ":" in ip:
-        return clean_ipv6_address(ip)
-    return ip or None
+    """The client address as PostgreSQL's `inet` gives it back, so the hash
+    stays verifiable: IPv6 compressed (RFC 5952), except that an address with
+    its first 96 bits zero (and more than the last 16 set) or an IPv4-mapped
+    one ends in dotted IPv4, as `inet_ntop` writes them. Anything that is not
+    an address (a misconfigured proxy's header) is recorded as no address: it
+    must not make the change it came with fail."""
+    if not ip:
+        return None
+    try:
+        address = ipaddress.ip_address(ip.strip().split("%", 1)[0])
+    except ValueError:
+        return None
+    if address.version == 4:
+        return str(address)
+    words = [int.from_bytes(address.packed[i : i + 2], "big") for i in range(0, 16, 2)]
+    dotted = str(ipaddress.IPv4Address(address.packed[12:]))
+    if words[:6] == [0] * 6 and words[6]:
+        return "::" + dotted
+    if words[:5] == [0] * 5 and words[5] == 0xFFFF:
+        return "::ffff:" + dotted
+    return address.compressed
 
 
 def _insert_statements() -> tuple[str, str, list]:
@@ -109,6 +126,10 @@ def _db_value(field, event: AuditEvent):
     if field.attname == "payload" and connection.vendor == "sqlite":
         # Stored as its canonical text, so verification can hash it as stored.
         return canonical_json(event.payload)
+    if field.attname == "ip":
+        # Already in the form that is hashed (_normalised_ip); the field's own
+        # preparation would rewrite some IPv6 forms on SQLite.
+        return event.ip
     return field.get_db_prep_save(getattr(event, field.attname), connection)
 
 
@@ -116,6 +137,10 @@ def _values(insert: str, rows: list[list]) -> tuple[str, list]:
     width = len(rows[0])
     row = "(" + ", ".join(["%s"] * width) + ")"
     return insert + ", ".join([row] * len(rows)), [value for r in rows for value in r]
+
+
+def _server_side_binding() -> bool:
+    return bool(connection.settings_dict["OPTIONS"].get("server_side_binding"))
 
 
 def _insert(events: list[AuditEvent], nodes: list[tuple]) -> None:
@@ -128,7 +153,7 @@ def _insert(events: list[AuditEvent], nodes: list[tuple]) -> None:
     step = _ROWS_PER_STATEMENT
     batches = [_values(events_sql, rows[i : i + step]) for i in range(0, len(rows), step)]
     batches += [_values(nodes_sql, nodes[i : i + step]) for i in range(0, len(nodes), step)]
-    together = connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get("server_side_binding")
+    together = connection.vendor == "postgresql" and not _server_side_binding()
     with connection.cursor() as cursor:
         if together and len(batches) <= 4:
             cursor.execute("; ".join(sql for sql, _ in batches), [v for _, params in batches for v in params])
@@ -152,12 +177,15 @@ def _append_in_database(events: list[AuditEvent]) -> None:
         fields["occurred_at"] = format_time(event.occurred_at)
         fields["actor_id"] = str(event.actor_id) if event.actor_id else None
         rows.append({**fields, "head": head, "middle": middle})
-    commit = "; COMMIT" if getattr(connection, "flushing_at_commit", False) else ""
+    # Several statements in one execute need Django's client-side binding.
+    commit = getattr(connection, "flushing_at_commit", False) and not _server_side_binding()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT seq, prev_hash, hash FROM vaf_audit_append(%s, %s::jsonb)" + commit,  # noqa: S608 (constant text)
-            [_CHAIN_LOCK_KEY, json.dumps(rows, ensure_ascii=False)],
+            "SELECT seq, prev_hash, hash FROM vaf_audit_append(%s::jsonb)" + ("; COMMIT" if commit else ""),  # noqa: S608
+            [json.dumps(rows, ensure_ascii=False)],
         )
+        if commit:
+            connection.committed_in_flush = True
         numbered = cursor.fetchall()
         while cursor.nextset():
             pass

@@ -1,7 +1,7 @@
 """The PostgreSQL function that appends audit events under the chain lock.
 
-`vaf_audit_append(lock_key, events)` checks the
-transaction's deferred constraints, takes the chain's advisory lock, reads
+`vaf_audit_append(events)` checks the transaction's deferred constraints,
+takes the chain's advisory lock (the key of audit.services), reads
 the head, and for each event (a JSON object: its columns, and its canonical
 document in two pieces around `prev_hash` and `seq`, see
 `audit.chain.hash_pieces`) computes its hash and inserts it; then it inserts
@@ -10,14 +10,20 @@ once. It returns each event's seq, prev_hash and hash. So the
 serialised part of an append is one statement executed in the server,
 not a conversation with the client (audit.services). SQLite has no such
 function and needs none: it has one writer at a time.
+
+The function runs with its caller's rights (it can insert nothing the caller
+could not), and with a fixed search_path (the schema the migration ran in,
+temporary tables last), so no table of the caller's can stand in for the log.
 """
 
 from django.db import migrations
 
 FUNCTION = r"""
-CREATE OR REPLACE FUNCTION vaf_audit_append(lock_key bigint, events jsonb)
+CREATE OR REPLACE FUNCTION vaf_audit_append(events jsonb)
 RETURNS TABLE (seq bigint, prev_hash text, hash text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET search_path = pg_catalog, {schema}, pg_temp
+AS $$
 DECLARE
     head_seq bigint;
     head_hash text;
@@ -35,7 +41,7 @@ BEGIN
     -- COMMIT they take row locks (KEY SHARE) that a writer waiting for this
     -- lock may hold, and that would be a deadlock.
     SET CONSTRAINTS ALL IMMEDIATE;
-    PERFORM pg_advisory_xact_lock(lock_key);
+    PERFORM pg_advisory_xact_lock(94838353510741);  -- audit.services._CHAIN_LOCK_KEY
     SET CONSTRAINTS ALL DEFERRED;
     SELECT a.seq, a.hash INTO head_seq, head_hash FROM audit_auditevent a ORDER BY a.seq DESC LIMIT 1;
     IF head_seq IS NULL THEN
@@ -95,12 +101,15 @@ $$
 
 def install(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FUNCTION, params=None)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SELECT quote_ident(current_schema())")
+            schema = cursor.fetchone()[0]
+        schema_editor.execute(FUNCTION.replace("{schema}", schema), params=None)
 
 
 def remove(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION IF EXISTS vaf_audit_append(bigint, jsonb)", params=None)
+        schema_editor.execute("DROP FUNCTION IF EXISTS vaf_audit_append(jsonb)", params=None)
 
 
 class Migration(migrations.Migration):

@@ -19,8 +19,9 @@ the connection calls `write(items)` with the items not yet written:
 
 While the commit's own flush writes the last pending buffer,
 `flushing_at_commit` is true: that writer may end its statement batch with
-COMMIT (the audit log does on PostgreSQL), and the connection's commit then
-finds the transaction already committed.
+COMMIT (the audit log does on PostgreSQL) and then sets `committed_in_flush`;
+the connection's commit then finds the transaction already committed, and
+finishes Django's side of it even if something failed after the COMMIT.
 
 It never depends on `on_commit` (which runs after the commit, outside the
 transaction). Savepoints are honoured: rolling one back forgets the items
@@ -39,7 +40,8 @@ from django.db import transaction
 
 
 class BeforeCommitMixin:
-    flushing_at_commit = False
+    flushing_at_commit = False  # set while the commit's own flush writes the last buffer
+    committed_in_flush = False  # set by a writer whose batch ended with COMMIT
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -96,15 +98,27 @@ class BeforeCommitMixin:
         return wrapped
 
     def commit(self) -> None:
+        # Django refuses a commit inside an atomic block; refuse it before the
+        # buffers are written, since their writer may commit in its own batch.
+        self.validate_thread_sharing()
+        self.validate_no_atomic_block()
         if self._pending:
             # Atomic.__exit__ has already left the block: re-enter one (no
             # savepoint) so the writers may use the ORM.
+            self.committed_in_flush = False
             try:
                 with transaction.atomic(using=self.alias, savepoint=False):
                     self.flush_buffers(at_commit=True)
             except BaseException:
                 self._reset_buffers()
+                if self.committed_in_flush:
+                    # The server committed in the writer's batch and something
+                    # failed after it: finish Django's commit too (its state
+                    # follows the server, its on_commit hooks run), then report.
+                    self.committed_in_flush = self.needs_rollback = False
+                    super().commit()
                 raise
+            self.committed_in_flush = False
         super().commit()
         self._reset_buffers()
 

@@ -186,7 +186,7 @@ def test_the_databases_formatting_matches_the_canonical_form_for_awkward_values(
     actor = make_user(username="fake-auditor")
     awkward = 'tab\there "quoted" back\\slash \x01\x1f\x7f new\nline ü € 𝄞'
     whole_second = timezone.now().replace(microsecond=0)
-    for ip, moment in (("192.0.2.7", whole_second), ("2001:db8::1", None), (None, None)):
+    for ip, moment in (("192.0.2.7", whole_second), ("2001:db8::1", None), ("::192.0.2.1", None), (None, None)):
         token = client_ip.set(ip)
         with monkeypatch.context() as patch:
             if moment:
@@ -198,11 +198,11 @@ def test_the_databases_formatting_matches_the_canonical_form_for_awkward_values(
                     object_type="fake",
                     object_id=awkward,
                     reason=awkward,
-                    payload={"z": awkward, "a": {"y": [15, None, True], "b": "x"}},
+                    payload={"z": awkward, "a": {"y": [15, None, True], "b": "x"}, "big": 10**30, "sep": "\u2028"},
                 )
         client_ip.reset(token)
     awkward_events = AuditEvent.objects.filter(action="test.awkward").order_by("seq")
-    assert awkward_events.count() == 3 and awkward_events.first().occurred_at == whole_second
+    assert awkward_events.count() == 4 and awkward_events.first().occurred_at == whole_second
     slow = []
     monkeypatch.setattr(chain_rows, "_exact_matches", lambda seq: slow.append(seq) or False)
     result = verify_chain()

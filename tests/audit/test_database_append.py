@@ -8,7 +8,8 @@ import datetime as dt
 import hashlib
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.db.utils import DataError
 from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
@@ -17,9 +18,8 @@ from hypothesis import strategies as st
 from accounts.models import Organisation
 from audit import merkle
 from audit.chain import event_hash, hash_pieces
-from audit.context import client_ip
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import _normalised_ip, audit_record
 from audit.tree import root_at
 from audit.verification import verify_chain
 from tests.conftest import postgresql_only
@@ -108,19 +108,95 @@ def test_a_commits_append_carries_the_commit_in_the_same_round_trip():
 
 @postgresql_only()
 @pytest.mark.django_db(transaction=True)
-def test_a_failure_in_the_commits_append_loses_the_whole_transaction():
+def test_a_failure_in_the_commits_append_loses_the_whole_transaction(monkeypatch):
     with transaction.atomic():
         audit_record(action="test.first")
-    token = client_ip.set("not-an-address")  # refused by the database's inet type
-    try:
-        with pytest.raises((DataError, IntegrityError)), transaction.atomic():
+    with monkeypatch.context() as patch:
+        patch.setattr("audit.services.format_time", lambda moment: "not-a-time")  # refused by timestamptz
+        with pytest.raises(DataError), transaction.atomic():
             Organisation.objects.create(name="fake-org-lost")
             audit_record(action="test.refused")
-    finally:
-        client_ip.reset(token)
     assert not Organisation.objects.filter(name="fake-org-lost").exists()
     assert list(AuditEvent.objects.values_list("action", flat=True)) == ["test.first"]
     with transaction.atomic():
         audit_record(action="test.after")
     assert list(AuditEvent.objects.values_list("seq", flat=True)) == [1, 2]
     assert verify_chain().ok and _root_is_whole()
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_asked_for_inside_an_atomic_block_commits_nothing():
+    with pytest.raises(TransactionManagementError), transaction.atomic():
+        Organisation.objects.create(name="fake-org-inside")
+        audit_record(action="test.inside")
+        transaction.commit()
+    connection.close()  # a fresh connection sees only what was committed
+    assert not Organisation.objects.filter(name="fake-org-inside").exists()
+    assert not AuditEvent.objects.exists()
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_an_error_after_the_batchs_commit_leaves_django_in_step_with_the_server(monkeypatch):
+    """Nothing can fail after the COMMIT in practice; if something did, the
+    work is committed, so Django's commit completes (hooks run) and the error
+    is reported rather than hidden."""
+    hooks = []
+
+    def broken(events):
+        raise RuntimeError("fake failure after the commit")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("audit.services._mark_saved", broken)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Organisation.objects.create(name="fake-org-kept")
+            audit_record(action="test.kept")
+            transaction.on_commit(lambda: hooks.append("ran"))
+    assert hooks == ["ran"]
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    with transaction.atomic():
+        audit_record(action="test.after")
+    connection.close()
+    assert Organisation.objects.filter(name="fake-org-kept").exists()
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["test.kept", "test.after"]
+    assert verify_chain().ok
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("192.0.2.7", "192.0.2.7"),
+        ("2001:DB8:0:0:0:0:0:1", "2001:db8::1"),
+        ("::192.0.2.1", "::192.0.2.1"),
+        ("::c000:201", "::192.0.2.1"),
+        ("::ffff:192.0.2.1", "::ffff:192.0.2.1"),
+        ("::ffff:0:0", "::ffff:0.0.0.0"),
+        ("::1", "::1"),
+        ("::2", "::2"),
+        ("fe80::1%eth0", "fe80::1"),
+        ("", None),
+        (None, None),
+        ("not-an-address", None),
+        ("192.0.2.7:8080", None),
+    ],
+)
+def test_client_addresses_are_kept_as_the_database_gives_them_back(given, stored):
+    assert _normalised_ip(given) == stored
+
+
+@postgresql_only()
+def test_the_address_form_is_postgresqls_for_every_kind_of_address(db):
+    import ipaddress
+    import random
+
+    rng = random.Random(7)
+    addresses = ["::192.0.2.1", "::ffff:192.0.2.1", "::1", "::", "1::", "::ffff:0:0", "64:ff9b::192.0.2.1"]
+    for _ in range(2000):
+        words = [rng.choice([0, 0, 0, 0xFFFF, rng.randrange(65536), rng.randrange(1, 256)]) for _ in range(8)]
+        addresses.append(str(ipaddress.IPv6Address(b"".join(w.to_bytes(2, "big") for w in words))))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT a, host(a::inet) FROM unnest(%s::text[]) AS a", [addresses])
+        rows = cursor.fetchall()
+    assert len(rows) == len(addresses)
+    assert [(a, _normalised_ip(a)) for a, _ in rows] == rows

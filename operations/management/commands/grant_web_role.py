@@ -46,9 +46,9 @@ class Command(BaseCommand):
             cursor.execute(sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(ident))
             # The audit append function runs with the caller's rights (SELECT
             # and INSERT on the log); the role may call it, not replace it.
-            cursor.execute("SELECT to_regprocedure('vaf_audit_append(bigint, jsonb)') IS NOT NULL")
+            cursor.execute("SELECT to_regprocedure('vaf_audit_append(jsonb)') IS NOT NULL")
             if cursor.fetchone()[0]:
-                cursor.execute(sql.SQL("GRANT EXECUTE ON FUNCTION vaf_audit_append(bigint, jsonb) TO {}").format(ident))
+                cursor.execute(sql.SQL("GRANT EXECUTE ON FUNCTION vaf_audit_append(jsonb) TO {}").format(ident))
         self.stdout.write(
             f"Granted {role}: read and write on {len(tables) - len(protected & set(tables))} tables, "
             f"select and insert only on the append-only {', '.join(sorted(protected & set(tables)))}."
