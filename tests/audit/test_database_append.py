@@ -200,3 +200,16 @@ def test_the_address_form_is_postgresqls_for_every_kind_of_address(db):
         rows = cursor.fetchall()
     assert len(rows) == len(addresses)
     assert [(a, _normalised_ip(a)) for a, _ in rows] == rows
+
+
+@postgresql_only()
+def test_the_function_and_the_client_side_path_take_the_same_lock(db):
+    """The lock key is written into the function (no caller can pick another);
+    the sealed-reason path takes the same one."""
+    from audit.services import _CHAIN_LOCK_KEY
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_functiondef('vaf_audit_append(jsonb)'::regprocedure)")
+        definition = cursor.fetchone()[0]
+    assert f"pg_advisory_xact_lock({_CHAIN_LOCK_KEY})" in definition
+    assert "SET search_path TO 'pg_catalog'" in definition and "'pg_temp'" in definition
