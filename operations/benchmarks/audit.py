@@ -118,7 +118,6 @@ def _append_rate(writers: int, per_writer: int, *, stuck: bool = False) -> float
     """Events per second appended by `writers` threads, each committing one
     short transaction (a change and its event) per append; with `stuck`, one
     more writer sits inside an open transaction that recorded an event first."""
-    from accounts.models import Organisation
     from audit.services import audit_record
 
     barrier = threading.Barrier(writers + 1)
@@ -129,9 +128,7 @@ def _append_rate(writers: int, per_writer: int, *, stuck: bool = False) -> float
         try:
             barrier.wait()
             for i in range(per_writer):
-                with transaction.atomic():
-                    Organisation.objects.filter(name=f"bench-writer-{n}").update(updated_at=timezone.now())
-                    audit_record(action="bench.append", object_type="bench", payload={"writer": n, "i": i})
+                _append_one(n, i)
         except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
@@ -169,21 +166,23 @@ def _append_rate(writers: int, per_writer: int, *, stuck: bool = False) -> float
     return writers * per_writer / elapsed
 
 
-def _process_writer(n: int, per_writer: int, barrier) -> None:
-    """One writer process (forked from the bench): its own connection, one
-    warm-up append before the start line, then `per_writer` appends."""
+def _append_one(n: int, i: int) -> None:
+    """One writer's append: a change and its event, committed together."""
     from accounts.models import Organisation
     from audit.services import audit_record
 
-    def append(i: int) -> None:
-        with transaction.atomic():
-            Organisation.objects.filter(name=f"bench-writer-{n}").update(updated_at=timezone.now())
-            audit_record(action="bench.append", object_type="bench", payload={"writer": n, "i": i})
+    with transaction.atomic():
+        Organisation.objects.filter(name=f"bench-writer-{n}").update(updated_at=timezone.now())
+        audit_record(action="bench.append", object_type="bench", payload={"writer": n, "i": i})
 
-    append(-1)
+
+def _process_writer(n: int, per_writer: int, barrier) -> None:
+    """One writer process (forked from the bench): its own connection, one
+    warm-up append before the start line, then `per_writer` appends."""
+    _append_one(n, -1)
     barrier.wait(timeout=120)
     for i in range(per_writer):
-        append(i)
+        _append_one(n, i)
     connection.close()
 
 
