@@ -169,7 +169,11 @@ def _append_in_database(events: list[AuditEvent]) -> None:
     numbers, hashes and inserts them with their tree nodes, and returns the
     numbers and hashes. When this is the commit's flush, COMMIT goes in the
     same round trip: the lock is then held for the time the server takes to
-    run the function and commit, never for a round trip to this process."""
+    run the function and write its commit record: the commit is relaxed
+    (`synchronous_commit = off`, released before the disk) and followed in the
+    same batch by a statement that waits until it is on disk (the backend's
+    `COMMIT_THEN_WAIT_FOR_DISK`, config/db/postgresql), so concurrent writers'
+    flushes are grouped and none is flushed under the lock."""
     rows = []
     for event in events:
         fields = {name: getattr(event, name) for name in _PIECE_FIELDS}
@@ -178,10 +182,11 @@ def _append_in_database(events: list[AuditEvent]) -> None:
         fields["actor_id"] = str(event.actor_id) if event.actor_id else None
         rows.append({**fields, "head": head, "middle": middle})
     # Several statements in one execute need Django's client-side binding.
+    commit_sql = getattr(connection, "COMMIT_THEN_WAIT_FOR_DISK", "COMMIT")
     commit = getattr(connection, "flushing_at_commit", False) and not _server_side_binding()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT seq, prev_hash, hash FROM vaf_audit_append(%s::jsonb)" + ("; COMMIT" if commit else ""),  # noqa: S608
+            "SELECT seq, prev_hash, hash FROM vaf_audit_append(%s::jsonb)" + (f"; {commit_sql}" if commit else ""),  # noqa: S608
             [json.dumps(rows, ensure_ascii=False)],
         )
         if commit:

@@ -93,9 +93,11 @@ def test_a_commits_append_carries_the_commit_in_the_same_round_trip():
         event = audit_record(action="test.committed")
         transaction.on_commit(lambda: committed.append(event.seq))
     appends = [q["sql"] for q in queries.captured_queries if "vaf_audit_append" in q["sql"]]
-    assert len(appends) == 1 and appends[0].endswith("; COMMIT")
+    assert len(appends) == 1 and appends[0].endswith("; " + connection.COMMIT_THEN_WAIT_FOR_DISK)
     assert committed == [1] and event.seq == 1
     assert connection.get_autocommit() and not connection.in_atomic_block
+    # The relaxed commit was that transaction's own: the session commits as usual.
+    assert _setting("synchronous_commit") == "on"
     # The work is committed: a new connection sees the change and the event.
     connection.close()
     assert Organisation.objects.filter(name="fake-org-commit").exists()
@@ -213,3 +215,71 @@ def test_the_function_and_the_client_side_path_take_the_same_lock(db):
         definition = cursor.fetchone()[0]
     assert f"pg_advisory_xact_lock({_CHAIN_LOCK_KEY})" in definition
     assert "SET search_path TO 'pg_catalog'" in definition and "'pg_temp'" in definition
+
+
+def _setting(name: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s)", [name])
+        return cursor.fetchone()[0]
+
+
+def _wal_written_so_far() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
+        return cursor.fetchone()[0]
+
+
+def _on_disk(lsn: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_flush_lsn() >= %s::pg_lsn", [lsn])
+        return cursor.fetchone()[0]
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_a_commits_append_returns_only_once_the_work_is_on_disk():
+    """The commit that carries the append is relaxed (the chain lock goes
+    before the flush); the statement after it waits until the WAL is flushed
+    past it, so the service returns only once its change is durable."""
+    with transaction.atomic():
+        Organisation.objects.create(name="fake-org-durable")
+        audit_record(action="test.durable")
+        written = _wal_written_so_far()  # the change is before this point of the WAL
+    assert _on_disk(written)
+    assert AuditEvent.objects.get().action == "test.durable"
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_that_released_its_lock_early_returns_only_once_it_is_on_disk():
+    """The sealed-reason path (and anything else that calls
+    `commit_before_flush`) commits relaxed and then waits, after Django's commit."""
+    with transaction.atomic():
+        Organisation.objects.create(name="fake-org-relaxed")
+        connection.commit_before_flush()
+        assert _setting("synchronous_commit") == "off"
+        written = _wal_written_so_far()
+    assert _on_disk(written)
+    assert _setting("synchronous_commit") == "on"
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_the_disk_wait_forces_a_flush_where_a_transaction_id_alone_does_not():
+    """Why the wait writes a (logical, empty) WAL message: PostgreSQL commits a
+    transaction that wrote no WAL without waiting for the disk, even if it took
+    a transaction id, so `SELECT txid_current()` would return at once."""
+    from config.db.postgresql.base import WAIT_FOR_DISK
+
+    def syncs() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_force_next_flush()")  # this session's counts, reported
+            cursor.execute("SELECT 1")
+            cursor.execute("SELECT wal_sync FROM pg_stat_wal")
+            return cursor.fetchone()[0]
+
+    before = syncs()
+    for _ in range(5):
+        with connection.cursor() as cursor:
+            cursor.execute(WAIT_FOR_DISK)  # autocommit: one transaction each
+    assert syncs() - before >= 5  # other sessions can only add to the count
