@@ -126,6 +126,7 @@ def _append_rate(writers: int, per_writer: int, *, stuck: bool = False) -> float
 
     def write(n: int):
         try:
+            _append_one(n, -1)  # its connection opened before the start line, as the processes do
             barrier.wait()
             for i in range(per_writer):
                 _append_one(n, i)
