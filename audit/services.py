@@ -172,8 +172,10 @@ def _append_in_database(events: list[AuditEvent]) -> None:
     run the function and write its commit record: the commit is relaxed
     (`synchronous_commit = off`, released before the disk) and followed in the
     same batch by a statement that waits until it is on disk (the backend's
-    `COMMIT_THEN_WAIT_FOR_DISK`, config/db/postgresql), so concurrent writers'
-    flushes are grouped and none is flushed under the lock."""
+    `batch_commit_sql`, config/db/postgresql), so concurrent writers' flushes
+    are grouped and none is flushed under the lock. If the batch fails after
+    its COMMIT went through, the connection's commit completes Django's side
+    and reports `CommittedDespiteError`."""
     rows = []
     for event in events:
         fields = {name: getattr(event, name) for name in _PIECE_FIELDS}
@@ -182,18 +184,29 @@ def _append_in_database(events: list[AuditEvent]) -> None:
         fields["actor_id"] = str(event.actor_id) if event.actor_id else None
         rows.append({**fields, "head": head, "middle": middle})
     # Several statements in one execute need Django's client-side binding.
-    commit_sql = getattr(connection, "COMMIT_THEN_WAIT_FOR_DISK", "COMMIT")
-    commit = getattr(connection, "flushing_at_commit", False) and not _server_side_binding()
+    commit = (
+        getattr(connection, "flushing_at_commit", False)
+        and hasattr(connection, "batch_commit_sql")
+        and not _server_side_binding()
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT seq, prev_hash, hash FROM vaf_audit_append(%s::jsonb)" + (f"; {commit_sql}" if commit else ""),  # noqa: S608
-            [json.dumps(rows, ensure_ascii=False)],
-        )
+        # The tail is the backend's own SQL (no input in it).
+        statements = "SELECT seq, prev_hash, hash FROM vaf_audit_append(%s::jsonb)"
+        statements += connection.batch_commit_sql() if commit else ""
+        try:
+            cursor.execute(statements, [json.dumps(rows, ensure_ascii=False)])
+        except Exception:
+            if commit and connection.batch_committed():
+                connection.committed_in_flush = True  # what failed came after the COMMIT
+            raise
         if commit:
             connection.committed_in_flush = True
         numbered = cursor.fetchall()
+        last = None
         while cursor.nextset():
-            pass
+            last = cursor.fetchone() if cursor.description else last
+        if commit:
+            connection.durable_lsn = last[0]  # the wait for the disk's result
     if len(numbered) != len(events):
         raise RuntimeError(f"{len(events)} audit events sent, {len(numbered)} appended")
     for event, (seq, prev_hash, hash_) in zip(events, sorted(numbered), strict=True):

@@ -19,9 +19,14 @@ the connection calls `write(items)` with the items not yet written:
 
 While the commit's own flush writes the last pending buffer,
 `flushing_at_commit` is true: that writer may end its statement batch with
-COMMIT (the audit log does on PostgreSQL) and then sets `committed_in_flush`;
-the connection's commit then finds the transaction already committed, and
-finishes Django's side of it even if something failed after the COMMIT.
+COMMIT (the audit log does on PostgreSQL) and then sets `committed_in_flush`
+(also when its batch failed after the COMMIT went through); the
+connection's commit then finds the transaction already committed, and
+finishes Django's side of it even if something failed after the COMMIT. The
+failure is then reported as `CommittedDespiteError`, which is not a database
+error: Django's atomic block does not answer it with a rollback (which would
+forget the `on_commit` hooks of a transaction that did commit), and the
+caller learns that the work is committed, so it must not simply retry it.
 
 It never depends on `on_commit` (which runs after the commit, outside the
 transaction). Savepoints are honoured: rolling one back forgets the items
@@ -37,6 +42,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import transaction
+
+
+class CommittedDespiteError(RuntimeError):
+    """The transaction committed, but something after its COMMIT failed (for
+    instance the wait for the disk, config.db.postgresql): the work is in the
+    database and Django's commit, hooks included, has completed. Raise it
+    `from` the failure (its text stays in the cause, out of this message)."""
+
+    default_message = "The transaction committed; what followed its COMMIT failed (see the cause)."
+
+    def __init__(self, message: str = default_message) -> None:
+        super().__init__(message)
 
 
 class BeforeCommitMixin:
@@ -109,7 +126,7 @@ class BeforeCommitMixin:
             try:
                 with transaction.atomic(using=self.alias, savepoint=False):
                     self.flush_buffers(at_commit=True)
-            except BaseException:
+            except BaseException as failure:
                 self._reset_buffers()
                 if self.committed_in_flush:
                     # The server committed in the writer's batch and something
@@ -117,6 +134,7 @@ class BeforeCommitMixin:
                     # follows the server, its on_commit hooks run), then report.
                     self.committed_in_flush = self.needs_rollback = False
                     super().commit()
+                    raise CommittedDespiteError from failure
                 raise
             self.committed_in_flush = False
         super().commit()

@@ -10,7 +10,7 @@ import hashlib
 import pytest
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
-from django.db.utils import DataError
+from django.db.utils import DataError, IntegrityError
 from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,6 +22,8 @@ from audit.models import AuditEvent
 from audit.services import _normalised_ip, audit_record
 from audit.tree import root_at
 from audit.verification import verify_chain
+from config.db.before_commit import CommittedDespiteError
+from config.db.postgresql.base import WAIT_FOR_DISK
 from tests.conftest import postgresql_only
 from vault.services import data_key_create
 
@@ -88,23 +90,25 @@ def test_sealed_reasons_and_plain_events_chain_on_together(db):
 @pytest.mark.django_db(transaction=True)
 def test_a_commits_append_carries_the_commit_in_the_same_round_trip():
     committed = []
+    session_setting = _setting("synchronous_commit")
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         Organisation.objects.create(name="fake-org-commit")
         event = audit_record(action="test.committed")
         transaction.on_commit(lambda: committed.append(event.seq))
     appends = [q["sql"] for q in queries.captured_queries if "vaf_audit_append" in q["sql"]]
-    assert len(appends) == 1 and appends[0].endswith("; " + connection.COMMIT_THEN_WAIT_FOR_DISK)
+    assert len(appends) == 1 and appends[0].endswith(f"; COMMIT; {WAIT_FOR_DISK}")
+    assert "set_config('synchronous_commit', 'off', true)" in appends[0]
     assert committed == [1] and event.seq == 1
     assert connection.get_autocommit() and not connection.in_atomic_block
-    # The relaxed commit was that transaction's own: the session commits as usual.
-    assert _setting("synchronous_commit") == "on"
     # The work is committed: a new connection sees the change and the event.
     connection.close()
     assert Organisation.objects.filter(name="fake-org-commit").exists()
     assert AuditEvent.objects.get(seq=1).hash == event.hash
-    # And the next transaction on the connection is an ordinary one.
+    # And the next transaction on the connection is an ordinary one: the
+    # relaxed commit was that transaction's own.
     with transaction.atomic():
         audit_record(action="test.next")
+    assert _setting("synchronous_commit") == session_setting
     assert verify_chain().ok and _root_is_whole()
 
 
@@ -229,9 +233,14 @@ def _wal_written_so_far() -> str:
         return cursor.fetchone()[0]
 
 
-def _on_disk(lsn: str) -> bool:
+def _on_disk_and_after(durable: str | None, written: str) -> bool:
+    """The wait's own WAL record is flushed, and it comes after what the
+    transaction wrote (so its commit record, written before the wait, is too)."""
+    assert durable is not None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_flush_lsn() >= %s::pg_lsn", [lsn])
+        cursor.execute(
+            "SELECT pg_current_wal_flush_lsn() >= %s::pg_lsn AND %s::pg_lsn > %s::pg_lsn", [durable, durable, written]
+        )
         return cursor.fetchone()[0]
 
 
@@ -241,11 +250,12 @@ def test_a_commits_append_returns_only_once_the_work_is_on_disk():
     """The commit that carries the append is relaxed (the chain lock goes
     before the flush); the statement after it waits until the WAL is flushed
     past it, so the service returns only once its change is durable."""
+    connection.durable_lsn = None
     with transaction.atomic():
         Organisation.objects.create(name="fake-org-durable")
         audit_record(action="test.durable")
-        written = _wal_written_so_far()  # the change is before this point of the WAL
-    assert _on_disk(written)
+        written = _wal_written_so_far()
+    assert _on_disk_and_after(connection.durable_lsn, written)
     assert AuditEvent.objects.get().action == "test.durable"
 
 
@@ -254,32 +264,85 @@ def test_a_commits_append_returns_only_once_the_work_is_on_disk():
 def test_a_commit_that_released_its_lock_early_returns_only_once_it_is_on_disk():
     """The sealed-reason path (and anything else that calls
     `commit_before_flush`) commits relaxed and then waits, after Django's commit."""
+    session_setting = _setting("synchronous_commit")
+    connection.durable_lsn = None
     with transaction.atomic():
         Organisation.objects.create(name="fake-org-relaxed")
         connection.commit_before_flush()
         assert _setting("synchronous_commit") == "off"
         written = _wal_written_so_far()
-    assert _on_disk(written)
-    assert _setting("synchronous_commit") == "on"
+    assert _on_disk_and_after(connection.durable_lsn, written)
+    assert _setting("synchronous_commit") == session_setting
 
 
 @postgresql_only()
 @pytest.mark.django_db(transaction=True)
-def test_the_disk_wait_forces_a_flush_where_a_transaction_id_alone_does_not():
-    """Why the wait writes a (logical, empty) WAL message: PostgreSQL commits a
-    transaction that wrote no WAL without waiting for the disk, even if it took
-    a transaction id, so `SELECT txid_current()` would return at once."""
-    from config.db.postgresql.base import WAIT_FOR_DISK
+def test_a_failure_after_the_batchs_commit_is_reported_as_committed(monkeypatch):
+    """If the wait for the disk fails, the work is committed all the same:
+    Django's commit completes (its hooks run), and the caller is told it is
+    committed (not a database error, so no rollback is attempted)."""
+    hooks = []
+    monkeypatch.setattr("config.db.postgresql.base.WAIT_FOR_DISK", "SELECT 1 / 0")
+    with pytest.raises(CommittedDespiteError) as raised, transaction.atomic():
+        Organisation.objects.create(name="fake-org-committed")
+        audit_record(action="test.committed")
+        transaction.on_commit(lambda: hooks.append("ran"))
+    assert "division by zero" in str(raised.value.__cause__)
+    assert hooks == ["ran"]
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    monkeypatch.undo()
+    with transaction.atomic():
+        audit_record(action="test.after")
+    connection.close()
+    assert Organisation.objects.filter(name="fake-org-committed").exists()
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["test.committed", "test.after"]
+    assert verify_chain().ok
 
-    def syncs() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_stat_force_next_flush()")  # this session's counts, reported
-            cursor.execute("SELECT 1")
-            cursor.execute("SELECT wal_sync FROM pg_stat_wal")
-            return cursor.fetchone()[0]
 
-    before = syncs()
-    for _ in range(5):
-        with connection.cursor() as cursor:
-            cursor.execute(WAIT_FOR_DISK)  # autocommit: one transaction each
-    assert syncs() - before >= 5  # other sessions can only add to the count
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_that_fails_in_the_batch_is_reported_as_it_is(monkeypatch):
+    """A COMMIT that fails (here a deferred foreign key checked at COMMIT,
+    slipped in after the function) rolls everything back: the error is the
+    database's, no hook runs, nothing is kept."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE fake_parent (id integer PRIMARY KEY)")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE fake_child (parent integer REFERENCES fake_parent DEFERRABLE INITIALLY DEFERRED)"
+        )
+    real_tail = connection.batch_commit_sql
+    monkeypatch.setattr(connection, "batch_commit_sql", lambda: "; INSERT INTO fake_child VALUES (1)" + real_tail())
+    hooks = []
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Organisation.objects.create(name="fake-org-rolled-back")
+        audit_record(action="test.rolled_back")
+        transaction.on_commit(lambda: hooks.append("ran"))
+    monkeypatch.undo()
+    assert hooks == []
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    assert not Organisation.objects.filter(name="fake-org-rolled-back").exists()
+    assert not AuditEvent.objects.exists()
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_wait_after_an_early_released_commit_is_reported_as_committed(monkeypatch):
+    hooks = []
+    monkeypatch.setattr("config.db.postgresql.base.WAIT_FOR_DISK", "SELECT 1 / 0")
+    with pytest.raises(CommittedDespiteError), transaction.atomic():
+        Organisation.objects.create(name="fake-org-early")
+        connection.commit_before_flush()
+        transaction.on_commit(lambda: hooks.append("ran"))
+    assert hooks == ["ran"]
+    connection.close()
+    assert Organisation.objects.filter(name="fake-org-early").exists()
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_the_wait_for_the_disk_returns_once_its_record_is_flushed():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
+        before = cursor.fetchone()[0]
+    lsn = connection._run_alone(WAIT_FOR_DISK)[0]
+    assert _on_disk_and_after(str(lsn), before)

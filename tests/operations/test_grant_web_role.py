@@ -50,3 +50,25 @@ def test_the_web_role_reads_and_appends_but_cannot_rewrite_the_log():
         with connection.cursor() as cursor:
             cursor.execute(f"DROP OWNED BY {role}")
             cursor.execute(f"DROP ROLE {role}")
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_a_role_that_cannot_wait_for_the_disk_is_refused():
+    """Commits that carry audit events wait for the disk with
+    pg_logical_emit_message (config/db/postgresql); PostgreSQL grants it to
+    every role, but a hardened server may not, and the web role must not find
+    out at its first append."""
+    function = "pg_catalog.pg_logical_emit_message(boolean, text, text)"
+    role = f"vaf_web_test_{uuid.uuid4().hex[:8]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {role} LOGIN NOSUPERUSER")
+        cursor.execute(f"REVOKE EXECUTE ON FUNCTION {function} FROM PUBLIC")
+    try:
+        with pytest.raises(CommandError, match="pg_logical_emit_message"):
+            call_command("grant_web_role", role)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION {function} TO PUBLIC")
+            cursor.execute(f"DROP OWNED BY {role}")
+            cursor.execute(f"DROP ROLE {role}")
