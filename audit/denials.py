@@ -17,6 +17,7 @@ import logging
 from django.db import DatabaseError
 
 from audit.services import audit_record_now
+from config.db.before_commit import CommittedDespiteError
 
 logger = logging.getLogger("vaf.audit")
 _RECORDED = "_vaf_access_denied_recorded"
@@ -66,6 +67,9 @@ def refusal_record(request, *, code: str = "permission_denied") -> None:
             object_id=object_id,
             payload={"tried": _tried(request)[:200], "code": code, "api": request.path.startswith("/api/")},
         )
+    except CommittedDespiteError:
+        # Recorded; only the wait for the disk failed. The refusal still goes out.
+        logger.warning("access.denied recorded, its wait for the disk failed", exc_info=True)
     except DatabaseError:
         # A refusal inside a broken transaction cannot be written; the answer
         # still goes out, and the operators see why in the server log.
@@ -79,6 +83,8 @@ def _token_rejected_record(request) -> None:
             action="auth.token_rejected",
             payload={"tried": _tried(request)[:200], "api": True},
         )
+    except CommittedDespiteError:
+        logger.warning("auth.token_rejected recorded, its wait for the disk failed", exc_info=True)
     except DatabaseError:
         logger.exception("auth.token_rejected could not be recorded")
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
+from config.db.before_commit import CommittedDespiteError
 from config.errors import DomainError
 
 logger = logging.getLogger("vaf.api")
@@ -81,4 +82,11 @@ def api_exception_handler(exc, context):
         return error_response(getattr(exc, "default_code", "error"), str(exc.detail), exc.status_code)
     reference = uuid.uuid4().hex[:12]
     logger.error("Unhandled API error, reference %s", reference, exc_info=exc)
+    if isinstance(exc, CommittedDespiteError):
+        # The change is in the database: a blind retry would make it twice.
+        message = _(
+            "The change was saved, but confirming it failed (reference %(ref)s). "
+            "Check before repeating it, or repeat it with the same Idempotency-Key."
+        )
+        return error_response("server_error", message % {"ref": reference}, 500)
     return error_response("server_error", _("Internal error, reference %(ref)s.") % {"ref": reference}, 500)

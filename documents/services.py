@@ -17,11 +17,12 @@ from dataclasses import dataclass
 
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from config.db.before_commit import CommittedDespiteError
 from config.errors import DomainError, Gone, IntegrityFailure, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from documents.choices import DocumentKind
 from documents.content import JPEG, PNG, clean_image, sniff
@@ -143,10 +144,23 @@ def document_upload(
                     "sha256": upload.sha256,
                 },
             )
+    except CommittedDespiteError:
+        raise  # the document and its event are committed: its file stays
     except BaseException:
-        default_storage.delete(stored)
+        if not _document_kept(upload.document_id):
+            default_storage.delete(stored)
         raise
     return document
+
+
+def _document_kept(document_id) -> bool:
+    """After a failed upload: is its row in the database after all (a commit
+    whose answer was lost)? When that cannot be told, the file stays: a file
+    without a row is cheaper than a row without its file."""
+    try:
+        return Document.objects.filter(pk=document_id).exists()
+    except DatabaseError:
+        return True
 
 
 @dataclass

@@ -4,13 +4,14 @@ events with sealed reasons take the client-side path and chain on with the
 others; a commit's append carries the COMMIT in the same round trip, and a
 failure there loses the whole transaction, never half of it."""
 
+import contextlib
 import datetime as dt
 import hashlib
 
 import pytest
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
-from django.db.utils import DataError, IntegrityError
+from django.db.utils import DataError, IntegrityError, OperationalError
 from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -155,7 +156,7 @@ def test_an_error_after_the_batchs_commit_leaves_django_in_step_with_the_server(
 
     with monkeypatch.context() as patch:
         patch.setattr("audit.services._mark_saved", broken)
-        with pytest.raises(RuntimeError), transaction.atomic():
+        with pytest.raises(CommittedDespiteError), transaction.atomic():
             Organisation.objects.create(name="fake-org-kept")
             audit_record(action="test.kept")
             transaction.on_commit(lambda: hooks.append("ran"))
@@ -305,15 +306,10 @@ def test_a_commit_that_fails_in_the_batch_is_reported_as_it_is(monkeypatch):
     """A COMMIT that fails (here a deferred foreign key checked at COMMIT,
     slipped in after the function) rolls everything back: the error is the
     database's, no hook runs, nothing is kept."""
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMPORARY TABLE fake_parent (id integer PRIMARY KEY)")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE fake_child (parent integer REFERENCES fake_parent DEFERRABLE INITIALLY DEFERRED)"
-        )
     real_tail = connection.batch_commit_sql
     monkeypatch.setattr(connection, "batch_commit_sql", lambda: "; INSERT INTO fake_child VALUES (1)" + real_tail())
     hooks = []
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with _a_deferred_key_that_fails_at_commit(), pytest.raises(IntegrityError), transaction.atomic():
         Organisation.objects.create(name="fake-org-rolled-back")
         audit_record(action="test.rolled_back")
         transaction.on_commit(lambda: hooks.append("ran"))
@@ -322,6 +318,79 @@ def test_a_commit_that_fails_in_the_batch_is_reported_as_it_is(monkeypatch):
     assert connection.get_autocommit() and not connection.in_atomic_block
     assert not Organisation.objects.filter(name="fake-org-rolled-back").exists()
     assert not AuditEvent.objects.exists()
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_that_fails_after_an_early_release_is_reported_as_it_is():
+    hooks = []
+    with _a_deferred_key_that_fails_at_commit(), pytest.raises(IntegrityError), transaction.atomic():
+        Organisation.objects.create(name="fake-org-early-rolled-back")
+        connection.commit_before_flush()
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO fake_child VALUES (1)")  # checked at COMMIT
+        transaction.on_commit(lambda: hooks.append("ran"))
+    assert hooks == [] and not connection._wait_for_flush
+    assert not Organisation.objects.filter(name="fake-org-early-rolled-back").exists()
+
+
+@contextlib.contextmanager
+def _a_deferred_key_that_fails_at_commit():
+    """Session tables whose foreign key is checked at COMMIT (fake_child → fake_parent)."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE fake_parent (id integer PRIMARY KEY)")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE fake_child (parent integer REFERENCES fake_parent DEFERRABLE INITIALLY DEFERRED)"
+        )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS fake_child, fake_parent")
+
+
+_LOSE_THE_CONNECTION = "SELECT pg_terminate_backend(pg_backend_pid())"
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_lost_while_waiting_after_an_early_release_is_reported_as_committed(monkeypatch):
+    """Django's commit had returned: the work is in. The dead connection is
+    replaced, the commit's hooks run on the new one, and the caller is told."""
+    hooks = []
+    monkeypatch.setattr("config.db.postgresql.base.WAIT_FOR_DISK", _LOSE_THE_CONNECTION)
+    with pytest.raises(CommittedDespiteError), transaction.atomic():
+        Organisation.objects.create(name="fake-org-lost-line")
+        connection.commit_before_flush()
+        transaction.on_commit(lambda: hooks.append(Organisation.objects.filter(name="fake-org-lost-line").exists()))
+    assert hooks == [True]
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    monkeypatch.undo()
+    with transaction.atomic():
+        audit_record(action="test.after")
+    assert AuditEvent.objects.get().action == "test.after"
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_lost_after_the_batchs_commit_is_an_unknown_outcome(monkeypatch):
+    """With the connection gone, the session's mark is gone too: nobody can
+    tell from here whether the COMMIT went through, so the error is the
+    database's (as for any commit whose answer was lost), no hook runs, and
+    the next transaction gets a new connection. (Here it did commit.)"""
+    hooks = []
+    monkeypatch.setattr("config.db.postgresql.base.WAIT_FOR_DISK", _LOSE_THE_CONNECTION)
+    with pytest.raises(OperationalError), transaction.atomic():
+        Organisation.objects.create(name="fake-org-unknown")
+        audit_record(action="test.unknown")
+        transaction.on_commit(lambda: hooks.append("ran"))
+    assert hooks == []
+    monkeypatch.undo()
+    with transaction.atomic():
+        audit_record(action="test.after")
+    assert Organisation.objects.filter(name="fake-org-unknown").exists()
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["test.unknown", "test.after"]
+    assert verify_chain().ok
 
 
 @postgresql_only()

@@ -14,6 +14,7 @@ from PIL import Image
 
 from audit.models import AuditEvent
 from documents.models import Document
+from tests.conftest import postgresql_only
 from tests.documents.conftest import MARKER, content_of, jpeg_bytes_with_gps, pdf_bytes, png_bytes, upload_file
 
 
@@ -245,3 +246,27 @@ def test_a_request_body_cut_short_is_a_client_error(people, case):
     )
     assert 400 <= response.status_code < 500
     assert Document.objects.count() == 0
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_a_document_saved_whose_confirmation_failed_keeps_its_file(api, people, case, monkeypatch):
+    """The upload committed, only the wait for the disk failed: the stored
+    ciphertext must stay, or the saved document would have no content."""
+    monkeypatch.setattr("config.db.postgresql.base.WAIT_FOR_DISK", "SELECT 1 / 0")
+    response = api.upload(people.caseworker, case, pdf_bytes(), name="fake-invoice.pdf", kind="invoice")
+    assert response.status_code == 500
+    document = Document.objects.get()
+    assert [path.name for path in stored_files()] == [Path(document.blob_name).name]
+
+
+def test_a_refused_upload_removes_its_stored_file(api, people, case, monkeypatch):
+    """And an upload that did not commit leaves no file behind."""
+
+    def refuse(**kwargs):
+        raise RuntimeError("fake failure inside the upload's transaction")
+
+    monkeypatch.setattr("documents.services.audit_record", refuse)
+    response = api.upload(people.caseworker, case, pdf_bytes(), name="fake-invoice.pdf", kind="invoice")
+    assert response.status_code == 500
+    assert not Document.objects.exists() and stored_files() == []

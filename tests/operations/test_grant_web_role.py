@@ -67,6 +67,9 @@ def test_a_role_that_cannot_wait_for_the_disk_is_refused():
     try:
         with pytest.raises(CommandError, match="pg_logical_emit_message"):
             call_command("grant_web_role", role)
+        with connection.cursor() as cursor:  # refused before anything was granted
+            cursor.execute("SELECT has_table_privilege(%s, 'audit_auditevent', 'SELECT')", [role])
+            assert cursor.fetchone()[0] is False
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"GRANT EXECUTE ON FUNCTION {function} TO PUBLIC")

@@ -15,6 +15,7 @@ from accounts.services import api_token_issue
 from audit.models import AuditEvent
 from referrals.choices import IntakeChannel
 from referrals.models import Case, VictimProfile
+from tests.conftest import postgresql_only
 from tests.referrals.conftest import referral_body
 
 URL = "/api/v1/referrals/"
@@ -244,3 +245,22 @@ def test_personal_values_are_not_in_the_victim_table_in_clear(people, api):
     post(api.as_user(people.caseworker), referral_body(full_name="Clear Text Check"))
     assert VictimProfile.objects.count() == 1
     assert b"Clear Text Check" not in bytes(VictimProfile.objects.values_list("full_name", flat=True).get())
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_a_referral_saved_whose_confirmation_failed_says_so_and_replays_on_retry(people, api, monkeypatch):
+    """The commit went through but its wait for the disk failed: the answer is
+    a server error that says the change was saved, and a retry with the same
+    key replays the first answer instead of referring the person twice."""
+    monkeypatch.setattr("config.db.postgresql.base.WAIT_FOR_DISK", "SELECT 1 / 0")
+    client = api.as_user(people.caseworker)
+    body = referral_body()
+    first = post(client, body, HTTP_IDEMPOTENCY_KEY="key-saved")
+    assert (first.status_code, first.json()["code"]) == (500, "server_error")
+    assert "was saved" in first.json()["detail"] and "Idempotency-Key" in first.json()["detail"]
+    assert Case.objects.count() == 1
+    monkeypatch.undo()
+    again = post(client, copy.deepcopy(body), HTTP_IDEMPOTENCY_KEY="key-saved")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert Case.objects.count() == 1

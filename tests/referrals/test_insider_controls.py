@@ -9,6 +9,7 @@ from audit.verification import verify_chain
 from referrals import services
 from referrals.choices import CaseStatus
 from referrals.models import Case
+from tests.conftest import postgresql_only
 from tests.referrals.conftest import referral_body
 
 SECRET_REASON = "Zzyzx Qwerty moved back home"
@@ -145,3 +146,16 @@ def test_auditors_reads_of_the_log_are_recorded_once_per_request(people, api, br
     assert reads[0].actor_id == people.auditor.pk and reads[0].payload["query"] == {"action": "case.referred"}
     access = browser(people.auditor).get("/audit/access/", {"action": "access.denied"})
     assert access.status_code in (200, 400)
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_a_refusal_recorded_whose_confirmation_failed_is_still_a_refusal(people, api, monkeypatch, caplog):
+    case = people.case(CaseStatus.PENDING_APPROVAL)
+    monkeypatch.setattr("config.db.postgresql.base.WAIT_FOR_DISK", "SELECT 1 / 0")
+    refused = api.as_user(people.finance).post(
+        f"/api/v1/cases/{case.pk}/transitions/approve/", {"reason": ""}, format="json"
+    )
+    assert refused.status_code == 403
+    assert _events("access.denied").count() == 1
+    assert "access.denied recorded, its wait for the disk failed" in caplog.text

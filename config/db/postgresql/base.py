@@ -38,9 +38,15 @@ Two ways in:
 
 If the wait fails after the commit went through, the caller gets
 `CommittedDespiteError` (config.db.before_commit): Django's commit completes
-and its hooks run; the error says the work is in the database.
+and its hooks run (on a new connection if the old one died); the error says
+the work is in the database. One case cannot be told: a connection lost
+during a batch, after its COMMIT was sent. The mark went with the session,
+so the caller gets the database's error, as for any commit whose answer was
+lost, and the work may or may not be in (an API retry with the same
+Idempotency-Key is safe either way).
 """
 
+import logging
 import secrets
 
 from django.db.backends.postgresql import base
@@ -51,6 +57,7 @@ from config.db.before_commit import BeforeCommitMixin, CommittedDespiteError
 WAIT_FOR_DISK = "SELECT pg_logical_emit_message(true, 'vaf.durable', '')"
 RELAX_THIS_COMMIT = "SELECT set_config('synchronous_commit', 'off', true)"
 _MARK = "vaf.commit_mark"
+logger = logging.getLogger(__name__)
 
 
 class DatabaseWrapper(BeforeCommitMixin, base.DatabaseWrapper):
@@ -89,11 +96,13 @@ class DatabaseWrapper(BeforeCommitMixin, base.DatabaseWrapper):
 
     def _run_alone(self, statement: str):
         """One statement in autocommit mode: one round trip, no BEGIN, no COMMIT."""
-        autocommit, self.connection.autocommit = self.connection.autocommit, True
+        raw = self.connection
+        autocommit, raw.autocommit = raw.autocommit, True
         try:
-            return self.connection.execute(statement).fetchone()
+            return raw.execute(statement).fetchone()
         finally:
-            self.connection.autocommit = autocommit
+            if not raw.broken:  # a lost connection takes no settings; close() drops it
+                raw.autocommit = autocommit
 
     def commit(self) -> None:
         try:
@@ -106,7 +115,24 @@ class DatabaseWrapper(BeforeCommitMixin, base.DatabaseWrapper):
                     self.durable_lsn = self._run_alone(WAIT_FOR_DISK)[0]
             except Exception as failure:
                 # Committed already: Django's commit has completed; say so.
+                if self.connection is not None and self.connection.broken:
+                    self._replace_lost_connection()
                 raise CommittedDespiteError from failure
+
+    def _replace_lost_connection(self) -> None:
+        """The connection died after a commit: drop it, and run the commit's
+        hooks on a new one (Django would otherwise run them on the dead one,
+        or forget them when it closes it)."""
+        hooks, self.run_on_commit = self.run_on_commit, []
+        self.run_commit_hooks_on_set_autocommit_on = False
+        self.close()
+        try:
+            self.ensure_connection()  # autocommit, as after any commit
+        except Exception:
+            logger.exception("The database connection was lost after a commit; its on_commit hooks did not run.")
+            return
+        self.run_on_commit = hooks
+        self.run_and_clear_commit_hooks()
 
     def rollback(self) -> None:
         self._wait_for_flush = False

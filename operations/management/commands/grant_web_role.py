@@ -14,8 +14,6 @@ from psycopg import sql
 
 from audit.append_only import append_only_tables
 
-_WAIT_FUNCTION = "pg_catalog.pg_logical_emit_message(boolean, text, text)"
-
 
 class Command(BaseCommand):
     help = "Grant a PostgreSQL role the web process's rights: no ownership, insert-only on append-only tables."
@@ -38,6 +36,22 @@ class Command(BaseCommand):
             )
             if cursor.fetchone()[0]:
                 raise CommandError(f"The role {role} owns tables: migrations must run as a separate owner role.")
+            # A commit that carries audit events waits for the disk with
+            # pg_logical_emit_message (config/db/postgresql): PostgreSQL grants
+            # it to every role by default, and only a superuser can give it back.
+            # Checked before anything is granted; every form of it (PostgreSQL 17
+            # adds an argument).
+            cursor.execute(
+                "SELECT count(*) > 0 AND bool_and(has_function_privilege(%s, p.oid, 'EXECUTE')) FROM pg_proc p "
+                "WHERE p.proname = 'pg_logical_emit_message' AND p.pronamespace = 'pg_catalog'::regnamespace",
+                [role],
+            )
+            if not cursor.fetchone()[0]:
+                raise CommandError(
+                    f"The role {role} may not execute pg_catalog.pg_logical_emit_message, which commits wait for "
+                    f"the disk with: a superuser must grant EXECUTE on every form of it to {role} (or to PUBLIC, "
+                    "as PostgreSQL does by default)."
+                )
             tables = connection.introspection.table_names(cursor)
             ident = sql.Identifier(role)
             cursor.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(ident))
@@ -51,15 +65,6 @@ class Command(BaseCommand):
             cursor.execute("SELECT to_regprocedure('vaf_audit_append(jsonb)') IS NOT NULL")
             if cursor.fetchone()[0]:
                 cursor.execute(sql.SQL("GRANT EXECUTE ON FUNCTION vaf_audit_append(jsonb) TO {}").format(ident))
-            # A commit that carries audit events waits for the disk with this
-            # function (config/db/postgresql): PostgreSQL grants it to every
-            # role by default, and only a superuser can give it back.
-            cursor.execute("SELECT has_function_privilege(%s, %s, 'EXECUTE')", [role, _WAIT_FUNCTION])
-            if not cursor.fetchone()[0]:
-                raise CommandError(
-                    f"The role {role} may not execute {_WAIT_FUNCTION}, which commits wait for the disk with: "
-                    f"a superuser must run GRANT EXECUTE ON FUNCTION {_WAIT_FUNCTION} TO {role}."
-                )
         self.stdout.write(
             f"Granted {role}: read and write on {len(tables) - len(protected & set(tables))} tables, "
             f"select and insert only on the append-only {', '.join(sorted(protected & set(tables)))}."
