@@ -165,9 +165,7 @@ def test_an_error_after_the_batchs_commit_leaves_django_in_step_with_the_server(
     with transaction.atomic():
         audit_record(action="test.after")
     connection.close()
-    assert Organisation.objects.filter(name="fake-org-kept").exists()
-    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["test.kept", "test.after"]
-    assert verify_chain().ok
+    _kept_with_the_chain("fake-org-kept", ["test.kept", "test.after"])
 
 
 @pytest.mark.parametrize(
@@ -295,9 +293,7 @@ def test_a_failure_after_the_batchs_commit_is_reported_as_committed(monkeypatch)
     with transaction.atomic():
         audit_record(action="test.after")
     connection.close()
-    assert Organisation.objects.filter(name="fake-org-committed").exists()
-    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["test.committed", "test.after"]
-    assert verify_chain().ok
+    _kept_with_the_chain("fake-org-committed", ["test.committed", "test.after"])
 
 
 @postgresql_only()
@@ -388,9 +384,7 @@ def test_a_connection_lost_after_the_batchs_commit_is_an_unknown_outcome(monkeyp
     monkeypatch.undo()
     with transaction.atomic():
         audit_record(action="test.after")
-    assert Organisation.objects.filter(name="fake-org-unknown").exists()
-    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["test.unknown", "test.after"]
-    assert verify_chain().ok
+    _kept_with_the_chain("fake-org-unknown", ["test.unknown", "test.after"])
 
 
 @postgresql_only()
@@ -415,3 +409,10 @@ def test_the_wait_for_the_disk_returns_once_its_record_is_flushed():
         before = cursor.fetchone()[0]
     lsn = connection._run_alone(WAIT_FOR_DISK)[0]
     assert _on_disk_and_after(str(lsn), before)
+
+
+def _kept_with_the_chain(organisation: str, actions: list[str]) -> None:
+    """The change and its events are in the database, and the chain verifies."""
+    assert Organisation.objects.filter(name=organisation).exists()
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == actions
+    assert verify_chain().ok
