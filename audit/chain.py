@@ -86,19 +86,8 @@ def event_hash(
     ip: str | None,
     prev_hash: str,
 ) -> str:
-    document = {
-        "seq": seq,
-        "occurred_at": format_time(occurred_at),
-        "actor_id": str(actor_id) if actor_id else None,
-        "actor_username": actor_username,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "payload": payload,
-        "reason": reason,
-        "ip": ip,
-        "prev_hash": prev_hash,
-    }
+    document = _unnumbered_document(occurred_at, actor_id, actor_username, action, object_type, object_id, payload, ip)
+    document.update(seq=seq, reason=reason, prev_hash=prev_hash)
     return hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
 
 
@@ -119,7 +108,14 @@ def hash_pieces(
     `head + prev_hash + middle + str(seq) + "}"`. `prev_hash`, `reason` and
     `seq` sort after every other key, and a hash is hex (nothing to quote), so
     the database can finish the document under the append lock."""
-    before = {
+    before = _unnumbered_document(occurred_at, actor_id, actor_username, action, object_type, object_id, payload, ip)
+    return canonical_json(before)[:-1] + ',"prev_hash":"', '","reason":' + canonical_json(reason) + ',"seq":'
+
+
+def _unnumbered_document(occurred_at, actor_id, actor_username, action, object_type, object_id, payload, ip) -> dict:
+    """The hashed fields an event has before it is numbered (all but `seq`,
+    `prev_hash` and `reason`, which sort after them), in canonical form."""
+    return {
         "occurred_at": format_time(occurred_at),
         "actor_id": str(actor_id) if actor_id else None,
         "actor_username": actor_username,
@@ -129,7 +125,6 @@ def hash_pieces(
         "payload": payload,
         "ip": ip,
     }
-    return canonical_json(before)[:-1] + ',"prev_hash":"', '","reason":' + canonical_json(reason) + ',"seq":'
 
 
 def stored_event_hash(event) -> str:

@@ -28,15 +28,15 @@ from audit.chain import canonical_json, canonical_value, format_time, hash_piece
 from audit.context import client_ip
 from audit.listeners import run_event_listeners
 from audit.models import GENESIS_HASH, AuditEvent, TreeNode
+from audit.offline_verify import HASHED_FIELDS
 from audit.sealed_reasons import reason_sealer
 from audit.tree import edge_nodes, new_nodes, right_edge_sql
 
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
 _CHAIN_LOCK_KEY = 0x5641465F4155  # "VAF_AU"
 _BUFFER = "audit.events"
-# The fields that go into an event's hash before it is numbered.
-_PIECE_FIELDS = ("occurred_at", "actor_id", "actor_username", "action", "object_type", "object_id", "payload")
-_PIECE_FIELDS += ("reason", "ip")
+# The hashed fields an event has before it is numbered (hash_pieces' arguments).
+_PIECE_FIELDS = tuple(name for name in HASHED_FIELDS if name not in ("seq", "prev_hash"))
 
 
 class AuditOutsideTransaction(RuntimeError):
