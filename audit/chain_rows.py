@@ -4,10 +4,15 @@ Verification is bounded by hashing, not by the database driver or Python
 string work: the database hands over each event's canonical document in three
 pieces of text — everything before the payload (keys in sorted order, strings
 JSON-quoted, the time in the canonical UTC form), the payload, everything
-after it — in large batches (a server-side cursor on PostgreSQL), so Python
-only joins them and hashes. On SQLite new events store their payload in its
-canonical text and it is hashed as stored; on PostgreSQL (`jsonb` reorders
-keys) it is parsed and re-encoded with the `json` module's C code.
+after it — in large batches, so Python only joins them and hashes. On
+PostgreSQL each batch is its own query over a range of the key, and the
+next is run by a helper thread while this one is hashed, so the server
+formats rows on one core while Python hashes on the other. (A server-side
+cursor would not do: outside a transaction Django declares it WITH HOLD, and
+PostgreSQL then builds every row before handing over the first.) On SQLite
+new events store their payload in its canonical text and it is hashed as
+stored; on PostgreSQL (`jsonb` reorders keys) it is parsed and re-encoded
+with the `json` module's C code.
 
 The database's formatting is only ever a shortcut: any row whose fast hash
 does not match is hashed again the exact way (`audit.chain.stored_event_hash`
@@ -81,22 +86,37 @@ def stream_batches(*, after_seq: int, batch_size: int = 10000) -> Iterator[tuple
         yield from _exact_batches(after_seq, batch_size)
         return
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    sql = f"SELECT {columns} FROM {table} WHERE seq > %s ORDER BY seq"  # noqa: S608 (the model's own table)
     sha = hashlib.sha256
+    if vendor == "postgresql":
+        sql = f"SELECT {columns} FROM {table} WHERE seq > %s AND seq <= %s ORDER BY seq"  # noqa: S608 (the model's own table)
+        with connection.cursor() as cursor:
+            # Reading the head appends this transaction's buffered events first
+            # (config.db.before_commit): on this thread's connection, before the helper starts.
+            cursor.execute(f"SELECT max(seq) FROM {table}")  # noqa: S608 (the model's own table)
+            head = cursor.fetchone()[0] or 0
+            batches = _ranges(cursor, sql, after_seq, head, batch_size)
+            yield from _hashed(_prefetched(batches), _postgresql_hashes)
+        return
+    sql = f"SELECT {columns} FROM {table} WHERE seq > %s ORDER BY seq"  # noqa: S608 (the model's own table)
+
+    def hashes(rows):
+        return [sha(f"{head}{payload}{tail}".encode()).hexdigest() for _s, head, payload, tail, *_ in rows]
+
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, [after_seq])
-        for rows in _prefetched(cursor, batch_size) if vendor == "postgresql" else _fetched(cursor, batch_size):
-            stored = [row[5] for row in rows]
-            if vendor == "sqlite":
-                computed = [sha(f"{head}{payload}{tail}".encode()).hexdigest() for _s, head, payload, tail, *_ in rows]
-            else:
-                computed = _postgresql_hashes(rows)
-            matches = [True] * len(rows)
-            if computed != stored:
-                for i, row in enumerate(rows):
-                    if computed[i] != stored[i]:
-                        matches[i] = _row_matches(row)
-            yield [row[0] for row in rows], [row[4] for row in rows], stored, matches
+        yield from _hashed(_fetched(cursor, batch_size), hashes)
+
+
+def _hashed(batches: Iterator[list], hashes) -> Iterator[tuple[list, list, list, list]]:
+    for rows in batches:
+        stored = [row[5] for row in rows]
+        computed = hashes(rows)
+        matches = [True] * len(rows)
+        if computed != stored:
+            for i, row in enumerate(rows):
+                if computed[i] != stored[i]:
+                    matches[i] = _row_matches(row)
+        yield [row[0] for row in rows], [row[4] for row in rows], stored, matches
 
 
 def _fetched(cursor, batch_size: int) -> Iterator[list]:
@@ -104,22 +124,35 @@ def _fetched(cursor, batch_size: int) -> Iterator[list]:
         yield rows
 
 
-def _prefetched(cursor, batch_size: int) -> Iterator[list]:
-    """The next batch is fetched by a helper thread while this one hashes the
-    current one: the server builds rows while Python hashes (the driver waits
-    without holding the GIL). Only the helper touches the cursor until it ends."""
+def _ranges(cursor, sql: str, after_seq: int, head: int, batch_size: int) -> Iterator[list]:
+    """The rows after `after_seq` up to `head`, `batch_size` numbers at a time,
+    each range one query (`sql` takes its bounds). A range query on the key is
+    an index scan whatever the table's statistics say, and events appended
+    after `head` was read are left for the next verification. A range whose
+    events are all missing yields nothing: the next batch shows the gap."""
+    for low in range(after_seq, head, batch_size):
+        cursor.execute(sql, [low, min(low + batch_size, head)])
+        if rows := cursor.fetchall():
+            yield rows
+
+
+def _prefetched(batches: Iterator[list]) -> Iterator[list]:
+    """The batches, each next one fetched by a helper thread while the caller
+    hashes the current one (the driver waits without holding the GIL). Only
+    the helper touches the cursor until it ends."""
     ready: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
 
     def fetch():
         try:
-            while not stop.is_set():
-                rows = cursor.fetchmany(batch_size)
+            for rows in batches:
                 ready.put(rows)
-                if not rows:
+                if stop.is_set():
                     return
         except BaseException as exc:  # handed to the reading thread
             ready.put(exc)
+        else:
+            ready.put([])
 
     helper = threading.Thread(target=fetch, name="audit-verify-fetch", daemon=True)
     helper.start()

@@ -127,6 +127,29 @@ def test_delete_is_detected(db):
     assert outcome() == (2, "missing")
 
 
+def test_small_batches_verify_an_intact_chain_whole(db):
+    record(10)
+    result = verify_chain(chunk_size=3)
+    assert (result.ok, result.checked, result.head_seq) == (True, 10, 10)
+    assert result.root == verify_chain().root
+
+
+def test_a_deleted_batch_of_events_is_missing_from_its_first(db):
+    """Batches are read by ranges of sequence numbers: a range whose events are
+    all gone reads as nothing, and the next batch shows the gap."""
+    record(10)
+    run_sql(("DELETE FROM audit_auditevent WHERE seq BETWEEN 4 AND 6", []))
+    result = verify_chain(chunk_size=3)
+    assert (result.ok, result.first_bad_seq, result.problem, result.checked) == (False, 4, "missing", 3)
+
+
+def test_an_edit_in_a_later_batch_is_named(db):
+    record(10)
+    run_sql(("UPDATE audit_auditevent SET reason = 'changed' WHERE seq = 8", []))
+    result = verify_chain(chunk_size=3)
+    assert (result.ok, result.first_bad_seq, result.problem, result.checked) == (False, 8, "edited", 7)
+
+
 def test_insert_of_an_unlinked_event_is_detected(db):
     events = record(3)
     shift_up_from(2)
