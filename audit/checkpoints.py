@@ -5,8 +5,12 @@ The log's key signs under the name `VAF_AUDIT_LOG_ORIGIN`. Its private half
 `manage.py audit_checkpoint`, never by the web pages; the web process needs
 only the verifier key (`VAF_AUDIT_VERIFIER_KEY`). Every checkpoint is also
 written as a file to `VAF_AUDIT_CHECKPOINT_DIR`, never overwritten, so that a
-copy of the log's history lives outside the database it vouches for.
-Verification trusts only the configured verifier keys, never a key stored
+copy of the log's history lives outside the database it vouches for. The
+file is written inside the signing transaction under a pending name (so a
+directory that cannot be written leaves no checkpoint row) and takes its
+own name only once that transaction has committed, so a rollback or a crash
+in between never leaves a file vouching for a tree the database did not
+keep. Verification trusts only the configured verifier keys, never a key stored
 beside a checkpoint.
 """
 
@@ -15,12 +19,14 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import os
+import secrets
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,17 +135,79 @@ def checkpoint_file_name(size: int, suffix: str = "") -> str:
 
 def checkpoint_file_write(name: str, note: str) -> Path:
     """Write a file once; an existing file is never overwritten."""
-    path = checkpoint_dir() / name
-    try:
-        with path.open("x", encoding="utf-8", newline="") as handle:
+    pending = PendingCheckpointFile()
+    pending.prepare(name, note)
+    return pending.publish()
+
+
+class PendingCheckpointFile:
+    """A checkpoint file that is written inside a transaction and named after it.
+
+        with PendingCheckpointFile() as file, transaction.atomic():
+            ...
+            file.write(name, note)
+
+    `write` refuses a name that exists with other content, writes the note to
+    disk under a pending name (`.pending-…`, which verification never reads)
+    and names it when the transaction commits (`on_commit`; a failure then is
+    logged, the committed row keeps the note). Leaving the block with an
+    error removes the pending file. Inside a test's wrapping transaction,
+    which never commits, the file is named when the block ends.
+    """
+
+    def __init__(self) -> None:
+        self.pending: Path | None = None
+        self.name = self.note = ""
+
+    def __enter__(self) -> PendingCheckpointFile:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:
+            self.discard()
+        elif self.pending is not None and getattr(connection, "in_outermost_block_under_test", lambda: False)():
+            self.publish()
+        return False
+
+    def write(self, name: str, note: str) -> None:
+        self.prepare(name, note)
+        transaction.on_commit(self.publish, robust=True)
+
+    def prepare(self, name: str, note: str) -> None:
+        directory = checkpoint_dir()
+        _refuse_other_content(directory / name, note)
+        self.name, self.note = name, note
+        self.pending = directory / f".pending-{name}.{secrets.token_hex(8)}"
+        with self.pending.open("x", encoding="utf-8", newline="") as handle:
             handle.write(note)
-    except FileExistsError:
-        if path.read_text(encoding="utf-8") != note:
-            raise CheckpointKeyError(
-                _("%(path)s already exists with other content: checkpoint files are never overwritten.")
-                % {"path": path}
-            ) from None
-    return path
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def publish(self) -> Path:
+        """Give the pending file its name (a hard link: never over another file)."""
+        pending, self.pending = self.pending, None
+        if pending is None:  # already named
+            return checkpoint_dir() / self.name
+        final = pending.parent / self.name
+        try:
+            os.link(pending, final)
+        except FileExistsError:
+            _refuse_other_content(final, self.note)
+        finally:
+            pending.unlink(missing_ok=True)
+        return final
+
+    def discard(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.unlink(missing_ok=True)
+
+
+def _refuse_other_content(path: Path, note: str) -> None:
+    if path.exists() and path.read_text(encoding="utf-8") != note:
+        raise CheckpointKeyError(
+            _("%(path)s already exists with other content: checkpoint files are never overwritten.") % {"path": path}
+        )
 
 
 def checkpoint_files() -> list[Path]:
@@ -209,7 +277,7 @@ def audit_checkpoint_create(*, actor=None, verification=None) -> AuditCheckpoint
             _("The audit log does not verify (%(problem)s at event %(seq)s): no checkpoint was signed.")
             % {"problem": result.problem, "seq": result.first_bad_seq}
         )
-    with transaction.atomic():
+    with PendingCheckpointFile() as file, transaction.atomic():
         audit_record(action="audit.checkpoint", actor=actor, object_type="audit")
         audit_flush()  # sequence it now: the tree signed below must include it
         tail = verify_log(extend=result)
@@ -231,8 +299,7 @@ def audit_checkpoint_create(*, actor=None, verification=None) -> AuditCheckpoint
             note=note,
         )
         checkpoint.save()
-        # Written inside the transaction: a file that cannot be written leaves no row either.
-        checkpoint_file_write(checkpoint_file_name(body.size), note)
+        file.write(checkpoint_file_name(body.size), note)
     return checkpoint
 
 
@@ -252,7 +319,7 @@ def audit_checkpoint_cosign(*, signer: notes.Signer, checkpoint: AuditCheckpoint
     if existing is not None:
         return existing
     text = notes.parse_note(checkpoint.note).text
-    with transaction.atomic():
+    with PendingCheckpointFile() as file, transaction.atomic():
         cosignature = AuditCosignature(
             checkpoint=checkpoint,
             key_name=signer.name,
@@ -267,5 +334,5 @@ def audit_checkpoint_cosign(*, signer: notes.Signer, checkpoint: AuditCheckpoint
             payload={"tree_size": checkpoint.head_seq, "witness": signer.name, "key_id": key_id},
         )
         size = checkpoint.head_seq
-        checkpoint_file_write(checkpoint_file_name(size, f".{key_id}"), checkpoint.note + cosignature.signature_line)
+        file.write(checkpoint_file_name(size, f".{key_id}"), checkpoint.note + cosignature.signature_line)
     return cosignature

@@ -351,3 +351,45 @@ def test_production_start_up_names_a_missing_directory_or_verifier_key(settings,
     settings.VAF_AUDIT_CHECKPOINT_DIR = str(tmp_path)
     settings.VAF_AUDIT_VERIFIER_KEY = notes.signer_generate("vaf.test/audit").verifier.vkey
     assert check_audit_log(None) == []
+
+
+def _names(directory) -> list[str]:
+    return sorted(path.name for path in directory.iterdir())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_checkpoint_file_is_named_once_its_transaction_commits(_checkpoint_dir):
+    record(2)
+    checkpoint = audit_checkpoint_create()
+    assert _names(_checkpoint_dir) == [f"checkpoint-{checkpoint.head_seq:012d}.checkpoint"]
+    assert (_checkpoint_dir / _names(_checkpoint_dir)[0]).read_text() == checkpoint.note
+    assert verify_log(full=True).checkpoint_files_checked == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_checkpoint_rolled_back_leaves_no_file_vouching_for_it(_checkpoint_dir):
+    """The signing transaction is part of a larger one that fails: no row, and
+    no file for a tree the database never kept (only a pending file, which
+    verification does not read)."""
+    record(2)
+    with pytest.raises(RuntimeError, match="after signing"), transaction.atomic():
+        audit_checkpoint_create()
+        raise RuntimeError("after signing")
+    assert not AuditCheckpoint.objects.exists()
+    assert [name for name in _names(_checkpoint_dir) if not name.startswith(".pending-")] == []
+    record(1)
+    checkpoint = audit_checkpoint_create()  # the same size is signed again, with other content
+    assert checkpoint.head_seq == 4
+    result = verify_log(full=True)
+    assert (result.ok, result.checkpoint_files_checked) == (True, 1)
+
+
+def test_a_failure_inside_the_signing_block_removes_the_pending_file(db, _checkpoint_dir):
+    from audit.checkpoints import PendingCheckpointFile
+
+    with pytest.raises(RuntimeError, match="later"), PendingCheckpointFile() as file, transaction.atomic():
+        file.write("checkpoint-000000000009.checkpoint", "a note\n")
+        assert [name.startswith(".pending-") for name in _names(_checkpoint_dir)] == [True]
+        raise RuntimeError("later")
+    assert _names(_checkpoint_dir) == []
+
