@@ -392,4 +392,3 @@ def test_a_failure_inside_the_signing_block_removes_the_pending_file(db, _checkp
         assert [name.startswith(".pending-") for name in _names(_checkpoint_dir)] == [True]
         raise RuntimeError("later")
     assert _names(_checkpoint_dir) == []
-
