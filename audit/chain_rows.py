@@ -89,13 +89,15 @@ def stream_batches(*, after_seq: int, batch_size: int = 10000) -> Iterator[tuple
     sha = hashlib.sha256
     if vendor == "postgresql":
         sql = f"SELECT {columns} FROM {table} WHERE seq > %s AND seq <= %s ORDER BY seq"  # noqa: S608 (the model's own table)
+        after = f"SELECT min(seq) FROM {table} WHERE seq > %s"  # noqa: S608 (the model's own table)
         with connection.cursor() as cursor:
             # Reading the head appends this transaction's buffered events first
             # (config.db.before_commit): on this thread's connection, before the helper starts.
             cursor.execute(f"SELECT max(seq) FROM {table}")  # noqa: S608 (the model's own table)
             head = cursor.fetchone()[0] or 0
-            batches = _ranges(cursor, sql, after_seq, head, batch_size)
-            yield from _hashed(_prefetched(batches), _postgresql_hashes)
+            # Closed (the helper stopped) before the cursor is, also on an error.
+            with contextlib.closing(_prefetched(_ranges(cursor, sql, after, after_seq, head, batch_size))) as batches:
+                yield from _hashed(batches, _postgresql_hashes)
         return
     sql = f"SELECT {columns} FROM {table} WHERE seq > %s ORDER BY seq"  # noqa: S608 (the model's own table)
 
@@ -124,16 +126,27 @@ def _fetched(cursor, batch_size: int) -> Iterator[list]:
         yield rows
 
 
-def _ranges(cursor, sql: str, after_seq: int, head: int, batch_size: int) -> Iterator[list]:
+def _ranges(cursor, sql: str, after: str, after_seq: int, head: int, batch_size: int) -> Iterator[list]:
     """The rows after `after_seq` up to `head`, `batch_size` numbers at a time,
-    each range one query (`sql` takes its bounds). A range query on the key is
-    an index scan whatever the table's statistics say, and events appended
-    after `head` was read are left for the next verification. A range whose
-    events are all missing yields nothing: the next batch shows the gap."""
-    for low in range(after_seq, head, batch_size):
-        cursor.execute(sql, [low, min(low + batch_size, head)])
+    each range one query (`sql` takes its bounds): a range query on the key is
+    an index scan whatever the table's statistics say. Events appended after
+    `head` was read are left for the next verification. After a range that
+    holds no event, the next range starts at the next event there is (`after`
+    finds it), so a gap costs one query however wide it is; the batch that
+    follows shows it."""
+    low = after_seq
+    while low < head:
+        high = min(low + batch_size, head)
+        cursor.execute(sql, [low, high])
         if rows := cursor.fetchall():
             yield rows
+            low = high
+            continue
+        cursor.execute(after, [low])
+        following = cursor.fetchone()[0]
+        if following is None:
+            return
+        low = following - 1
 
 
 def _prefetched(batches: Iterator[list]) -> Iterator[list]:

@@ -143,6 +143,14 @@ def test_a_deleted_batch_of_events_is_missing_from_its_first(db):
     assert (result.ok, result.first_bad_seq, result.problem, result.checked) == (False, 4, "missing", 3)
 
 
+def test_an_event_renumbered_far_past_the_head_is_found_missing_at_once(db):
+    """A gap of a trillion numbers costs one query, not one per empty range."""
+    record(5)
+    run_sql(("UPDATE audit_auditevent SET seq = %s WHERE seq = 5", [10**12]))
+    result = verify_chain(chunk_size=3)
+    assert (result.ok, result.first_bad_seq, result.problem, result.checked) == (False, 5, "missing", 4)
+
+
 def test_an_edit_in_a_later_batch_is_named(db):
     record(10)
     run_sql(("UPDATE audit_auditevent SET reason = 'changed' WHERE seq = 8", []))
