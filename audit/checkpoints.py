@@ -141,18 +141,22 @@ def checkpoint_file_write(name: str, note: str) -> Path:
 
 
 class PendingCheckpointFile:
-    """A checkpoint file that is written inside a transaction and named after it.
+    """A checkpoint file written inside a transaction and named once it commits.
 
-        with PendingCheckpointFile() as file, transaction.atomic():
+        with transaction.atomic(), PendingCheckpointFile() as file:
             ...
             file.write(name, note)
 
-    `write` refuses a name that exists with other content, writes the note to
-    disk under a pending name (`.pending-…`, which verification never reads)
-    and names it when the transaction commits (`on_commit`; a failure then is
-    logged, the committed row keeps the note). Leaving the block with an
-    error removes the pending file. Inside a test's wrapping transaction,
-    which never commits, the file is named when the block ends.
+    `write` refuses a name that exists with other content and writes the note
+    to disk under a pending name (`.pending-…`, never read by verification);
+    the commit gives it its name (`on_commit`). An error inside the block
+    (so before the commit: the transaction is rolled back) removes the
+    pending file. An error at the commit itself leaves it: the transaction
+    may have committed, and a pending file is harmless. Naming it never
+    overwrites a file, and the pending file is removed only once the named
+    one holds the note; a failure then is logged (the committed row keeps
+    the note too). Inside a test's wrapping transaction, which never
+    commits, the file is named when the block ends.
     """
 
     def __init__(self) -> None:
@@ -165,7 +169,7 @@ class PendingCheckpointFile:
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is not None:
             self.discard()
-        elif self.pending is not None and getattr(connection, "in_outermost_block_under_test", lambda: False)():
+        elif self.pending is not None and getattr(connection, "enclosed_only_by_test", lambda: False)():
             self.publish()
         return False
 
@@ -174,18 +178,18 @@ class PendingCheckpointFile:
         transaction.on_commit(self.publish, robust=True)
 
     def prepare(self, name: str, note: str) -> None:
+        if self.pending is not None:
+            raise RuntimeError("A PendingCheckpointFile holds one file.")
         directory = checkpoint_dir()
         _refuse_other_content(directory / name, note)
         self.name, self.note = name, note
         self.pending = directory / f".pending-{name}.{secrets.token_hex(8)}"
-        with self.pending.open("x", encoding="utf-8", newline="") as handle:
-            handle.write(note)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _write_new(self.pending, note)
 
     def publish(self) -> Path:
-        """Give the pending file its name (a hard link: never over another file)."""
-        pending, self.pending = self.pending, None
+        """Give the pending file its name: a hard link, or where the filesystem
+        has none a new file; never over another file."""
+        pending = self.pending
         if pending is None:  # already named
             return checkpoint_dir() / self.name
         final = pending.parent / self.name
@@ -193,14 +197,66 @@ class PendingCheckpointFile:
             os.link(pending, final)
         except FileExistsError:
             _refuse_other_content(final, self.note)
-        finally:
-            pending.unlink(missing_ok=True)
+        except OSError:
+            try:
+                _write_new(final, self.note)
+            except FileExistsError:
+                _refuse_other_content(final, self.note)
+        _sync_directory(final.parent)
+        self.pending = None
+        pending.unlink(missing_ok=True)
         return final
 
     def discard(self) -> None:
         pending, self.pending = self.pending, None
         if pending is not None:
             pending.unlink(missing_ok=True)
+
+
+def checkpoint_files_recover() -> list[Path]:
+    """Name the pending files whose checkpoint or cosignature is committed (a
+    crash came between the commit and the naming). Safe at any time: a
+    committed row stays, and naming never overwrites. A pending file that
+    matches no committed row is left: its transaction may still be running,
+    or it was rolled back (such a file can be deleted)."""
+    named = []
+    for pending in sorted(checkpoint_dir().glob(f".pending-checkpoint-*{CHECKPOINT_FILE_SUFFIX}.*")):
+        name = pending.name.removeprefix(".pending-").rsplit(".", 1)[0]
+        note = pending.read_text(encoding="utf-8")
+        if _committed(name, note):
+            file = PendingCheckpointFile()
+            file.pending, file.name, file.note = pending, name, note
+            named.append(file.publish())
+    return named
+
+
+def _committed(name: str, note: str) -> bool:
+    """Whether `note` is what a committed row says the file `name` holds."""
+    stem = name.removeprefix("checkpoint-").removesuffix(CHECKPOINT_FILE_SUFFIX)
+    size, _dot, key_id = stem.partition(".")
+    if not size.isdigit():
+        return False
+    if not key_id:
+        return AuditCheckpoint.objects.filter(head_seq=int(size), note=note).exists()
+    cosignatures = AuditCosignature.objects.filter(checkpoint__head_seq=int(size), key_id=key_id)
+    return any(c.checkpoint.note + c.signature_line == note for c in cosignatures.select_related("checkpoint"))
+
+
+def _write_new(path: Path, note: str) -> None:
+    with path.open("x", encoding="utf-8", newline="") as handle:
+        handle.write(note)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a new name in the directory durable (where the platform allows)."""
+    with contextlib.suppress(OSError):
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 def _refuse_other_content(path: Path, note: str) -> None:
@@ -277,7 +333,7 @@ def audit_checkpoint_create(*, actor=None, verification=None) -> AuditCheckpoint
             _("The audit log does not verify (%(problem)s at event %(seq)s): no checkpoint was signed.")
             % {"problem": result.problem, "seq": result.first_bad_seq}
         )
-    with PendingCheckpointFile() as file, transaction.atomic():
+    with transaction.atomic(), PendingCheckpointFile() as file:
         audit_record(action="audit.checkpoint", actor=actor, object_type="audit")
         audit_flush()  # sequence it now: the tree signed below must include it
         tail = verify_log(extend=result)
@@ -319,7 +375,7 @@ def audit_checkpoint_cosign(*, signer: notes.Signer, checkpoint: AuditCheckpoint
     if existing is not None:
         return existing
     text = notes.parse_note(checkpoint.note).text
-    with PendingCheckpointFile() as file, transaction.atomic():
+    with transaction.atomic(), PendingCheckpointFile() as file:
         cosignature = AuditCosignature(
             checkpoint=checkpoint,
             key_name=signer.name,

@@ -104,6 +104,11 @@ class BeforeCommitMixin:
         running here has no transaction of its own to wait for."""
         return bool(self.atomic_blocks) and all(block._from_testcase for block in self.atomic_blocks)
 
+    def enclosed_only_by_test(self) -> bool:
+        """True inside an atomic block whose enclosing blocks are all a test
+        case's wrappers: when this block ends, nothing is left to commit."""
+        return len(self.atomic_blocks) > 1 and all(block._from_testcase for block in self.atomic_blocks[:-1])
+
     def flush_before_reading(self, sql: str) -> None:
         for name in [n for n in self._pending if any(table in sql for table in self._writers[n][1])]:
             self.flush_buffer(name)

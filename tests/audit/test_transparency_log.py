@@ -387,8 +387,67 @@ def test_a_checkpoint_rolled_back_leaves_no_file_vouching_for_it(_checkpoint_dir
 def test_a_failure_inside_the_signing_block_removes_the_pending_file(db, _checkpoint_dir):
     from audit.checkpoints import PendingCheckpointFile
 
-    with pytest.raises(RuntimeError, match="later"), PendingCheckpointFile() as file, transaction.atomic():
+    with pytest.raises(RuntimeError, match="later"), transaction.atomic(), PendingCheckpointFile() as file:
         file.write("checkpoint-000000000009.checkpoint", "a note\n")
         assert [name.startswith(".pending-") for name in _names(_checkpoint_dir)] == [True]
         raise RuntimeError("later")
     assert _names(_checkpoint_dir) == []
+
+
+def test_a_filesystem_without_hard_links_still_gets_the_named_file(db, _checkpoint_dir, monkeypatch):
+    import os
+
+    def no_links(*args, **kwargs):
+        raise PermissionError("no hard links here")
+
+    monkeypatch.setattr(os, "link", no_links)
+    record(1)
+    checkpoint = audit_checkpoint_create()
+    assert _names(_checkpoint_dir) == [f"checkpoint-{checkpoint.head_seq:012d}.checkpoint"]
+    assert (_checkpoint_dir / _names(_checkpoint_dir)[0]).read_text() == checkpoint.note
+
+
+def test_a_pending_file_is_kept_when_its_name_is_taken_by_other_content(db, _checkpoint_dir):
+    from audit.checkpoints import CheckpointKeyError, PendingCheckpointFile
+
+    file = PendingCheckpointFile()
+    file.prepare("checkpoint-000000000009.checkpoint", "the signed note\n")
+    (_checkpoint_dir / "checkpoint-000000000009.checkpoint").write_text("something else\n")
+    with pytest.raises(CheckpointKeyError, match="never overwritten"):
+        file.publish()
+    pending = [name for name in _names(_checkpoint_dir) if name.startswith(".pending-")]
+    assert len(pending) == 1 and (_checkpoint_dir / pending[0]).read_text() == "the signed note\n"
+
+
+def test_a_committed_checkpoint_whose_file_was_left_pending_is_named_by_the_signer(db, _checkpoint_dir, capsys):
+    """A crash between the commit and the naming leaves the row and a pending
+    file: the next run of the signer names it; a pending file no committed
+    row matches is left alone."""
+    record(1)
+    checkpoint = audit_checkpoint_create()
+    named = _checkpoint_dir / f"checkpoint-{checkpoint.head_seq:012d}.checkpoint"
+    named.rename(_checkpoint_dir / f".pending-{named.name}.0123456789abcdef")
+    stray = _checkpoint_dir / ".pending-checkpoint-000000000099.checkpoint.fedcba9876543210"
+    stray.write_text("a note no row holds\n")
+    call_command("audit_checkpoint")
+    assert "Named checkpoint-000000000002.checkpoint" in capsys.readouterr().out
+    assert named.read_text() == checkpoint.note
+    assert stray.exists()
+    assert [n for n in _names(_checkpoint_dir) if n.startswith(".pending-")] == [stray.name]
+    result = verify_log(full=True)
+    assert (result.ok, result.checkpoint_files_checked) == (True, 2)
+
+
+def test_a_committed_cosignature_whose_file_was_left_pending_is_named(db, _checkpoint_dir):
+    from audit.checkpoints import audit_checkpoint_cosign, checkpoint_files_recover
+
+    record(1)
+    audit_checkpoint_create()
+    cosignature = audit_checkpoint_cosign(signer=notes.signer_generate("auditor-general.example"))
+    named = _checkpoint_dir / f"checkpoint-000000000002.{cosignature.key_id}.checkpoint"
+    content = named.read_text()
+    named.rename(_checkpoint_dir / f".pending-{named.name}.0123456789abcdef")
+    forged = _checkpoint_dir / f".pending-{named.name}.fedcba9876543210"
+    forged.write_text(content + "— a line no witness signed\n")
+    assert checkpoint_files_recover() == [named]
+    assert named.read_text() == content and forged.exists()

@@ -5,6 +5,7 @@ from audit.checkpoints import (
     CheckpointKeyError,
     audit_checkpoint_create,
     checkpoint_file_name,
+    checkpoint_files_recover,
     checkpoint_note,
     public_key_text,
 )
@@ -26,6 +27,8 @@ class Command(BaseCommand):
             if options["public_key"]:
                 self.stdout.write(public_key_text())
                 return
+            for path in checkpoint_files_recover():
+                self.stdout.write(f"Named {path.name}: its checkpoint was committed, its file was still pending.")
             checkpoint = audit_checkpoint_create()
         except (CheckpointKeyError, ChainNotIntact) as exc:
             raise CommandError(str(exc)) from None
