@@ -28,29 +28,38 @@ _HEADER = 1 + 16
 _NONCE = 12
 
 
-def encrypt(key: bytes, key_id: uuid.UUID, plaintext: bytes, context: bytes) -> bytes:
+def encrypt(key: bytes | AESGCM, key_id: uuid.UUID, plaintext: bytes, context: bytes) -> bytes:
+    """`key`: the data key, or an `AESGCM` already made from it (DataKey.cipher)."""
     header = bytes([VERSION]) + key_id.bytes
     nonce = os.urandom(_NONCE)
-    return header + nonce + AESGCM(key).encrypt(nonce, plaintext, header + context)
+    return header + nonce + _cipher(key).encrypt(nonce, plaintext, header + context)
 
 
 def ciphertext_key_id(ciphertext: bytes) -> uuid.UUID:
+    return uuid.UUID(bytes=ciphertext_key_id_bytes(ciphertext))
+
+
+def ciphertext_key_id_bytes(ciphertext: bytes) -> bytes:
     if len(ciphertext) < _HEADER + _NONCE + 16 or ciphertext[0] != VERSION:
         raise VaultIntegrityError("Stored value is not a vault ciphertext of a known version.")
-    return uuid.UUID(bytes=bytes(ciphertext[1:_HEADER]))
+    return bytes(ciphertext[1:_HEADER])
 
 
-def decrypt(key: bytes, ciphertext: bytes, context: bytes) -> bytes:
-    ciphertext_key_id(ciphertext)
+def decrypt(key: bytes | AESGCM, ciphertext: bytes, context: bytes) -> bytes:
+    ciphertext_key_id_bytes(ciphertext)
     header = ciphertext[:_HEADER]
     nonce = ciphertext[_HEADER : _HEADER + _NONCE]
     try:
-        return AESGCM(key).decrypt(nonce, ciphertext[_HEADER + _NONCE :], header + context)
+        return _cipher(key).decrypt(nonce, ciphertext[_HEADER + _NONCE :], header + context)
     except InvalidTag:
         raise VaultIntegrityError(
             "Ciphertext does not authenticate: tampered, encrypted under another key, "
             "or moved from another row or field."
         ) from None
+
+
+def _cipher(key: bytes | AESGCM) -> AESGCM:
+    return key if isinstance(key, AESGCM) else AESGCM(key)
 
 
 def wrap(master_key: bytes, data_key: bytes, context: bytes) -> bytes:

@@ -125,15 +125,15 @@ class EncryptedField(models.BinaryField):
 
     def seal(self, instance, value) -> bytes:
         data_key = instance.vault_data_key()
-        return aead.encrypt(data_key.plaintext_key(), data_key.id, self._encode(value), _context(instance, self))
+        return aead.encrypt(data_key.cipher(), data_key.id, self._encode(value), _context(instance, self))
 
     def open(self, instance, ciphertext: bytes):
         data_key = instance.vault_data_key()
-        if aead.ciphertext_key_id(ciphertext) != data_key.id:
+        if aead.ciphertext_key_id_bytes(ciphertext) != data_key.id.bytes:
             raise VaultIntegrityError(
                 f"{instance._meta.model_name}.{self.name} was encrypted under another record's data key."
             )
-        return self._decode(aead.decrypt(data_key.plaintext_key(), ciphertext, _context(instance, self)))
+        return self._decode(aead.decrypt(data_key.cipher(), ciphertext, _context(instance, self)))
 
     def pre_save(self, model_instance, add):
         raw = model_instance.__dict__.get(self.attname)

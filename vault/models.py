@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,10 +30,19 @@ class DataKey(models.Model):
 
     def plaintext_key(self) -> bytes:
         """The unwrapped key, cached on this instance only (never persisted)."""
-        from vault.services import data_key_unwrap
-
         cached = self.__dict__.get("_plaintext_key")
         if cached is None:
+            from vault.services import data_key_unwrap
+
             cached = data_key_unwrap(self)
             self.__dict__["_plaintext_key"] = cached
         return cached
+
+    def cipher(self) -> AESGCM:
+        """AES-GCM under the unwrapped key, made once and cached beside the key
+        on this instance (rebuilt if the key changes; gone when it is dropped)."""
+        key = self.plaintext_key()
+        cached = self.__dict__.get("_cipher")
+        if cached is None or cached[0] is not key:
+            cached = self.__dict__["_cipher"] = (key, AESGCM(key))
+        return cached[1]

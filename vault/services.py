@@ -48,6 +48,7 @@ def data_key_destroy(*, data_key: DataKey) -> None:
     data_key.wrapped_key = None
     data_key.destroyed_at = timezone.now()
     data_key.__dict__.pop("_plaintext_key", None)
+    data_key.__dict__.pop("_cipher", None)
     data_key.save(update_fields=["wrapped_key", "destroyed_at", "updated_at"])
 
 

@@ -128,3 +128,23 @@ def test_generate_keys_writes_a_dev_file_once(tmp_path, capsys):
     assert "using the existing" in capsys.readouterr().out
     values = dict(line.split("=", 1) for line in first.splitlines() if "=" in line and not line.startswith("#"))
     parse_keyring(values["VAF_MASTER_KEYS"], values["VAF_BLIND_INDEX_KEY"])  # valid material
+
+
+def test_a_data_keys_cipher_is_made_once_follows_its_key_and_goes_when_it_is_destroyed(db):
+    from vault import aead
+    from vault.errors import DataKeyDestroyed
+    from vault.services import data_key_create, data_key_destroy
+
+    data_key = data_key_create()
+    cipher = data_key.cipher()
+    assert data_key.cipher() is cipher
+    sealed = aead.encrypt(cipher, data_key.id, b"Fake Person", b"context")
+    assert aead.decrypt(data_key.plaintext_key(), sealed, b"context") == b"Fake Person"  # same bytes as the raw key
+    data_key.__dict__["_plaintext_key"] = os.urandom(32)  # another key: another cipher
+    assert data_key.cipher() is not cipher
+    with pytest.raises(VaultIntegrityError):
+        aead.decrypt(data_key.cipher(), sealed, b"context")
+    data_key_destroy(data_key=data_key)
+    assert "_cipher" not in data_key.__dict__
+    with pytest.raises(DataKeyDestroyed):
+        data_key.cipher()
