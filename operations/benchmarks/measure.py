@@ -52,6 +52,19 @@ def median_seconds(fn: Callable[[], object], repeat: int = 5) -> float:
     return statistics.median(times)
 
 
+def alternate_medians(first: Callable[[], object], second: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """The median time of each, after one warm-up call each, sampled alternately."""
+    first()
+    second()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for fn, samples in ((first, times[0]), (second, times[1])):
+            start = time.perf_counter()
+            fn()
+            samples.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def query_count(fn: Callable[[], object]) -> int:
     with CaptureQueriesContext(connection) as ctx:
         fn()
@@ -70,11 +83,9 @@ def peak_mib(fn: Callable[[], object]) -> float:
 
 
 def cost_row(name: str, *, baseline_label: str, baseline_fn, fn, target: str = "", repeat: int = 5, unit="ms") -> Row:
-    """`fn` against `baseline_fn`, both timed here; ratio = time / baseline time."""
-    fn()  # warm caches on both sides before timing
-    baseline_fn()
-    base = median_seconds(baseline_fn, repeat)
-    value = median_seconds(fn, repeat)
+    """`fn` against `baseline_fn`, both timed here, alternately (after a warm-up
+    call each); ratio = time / baseline time."""
+    base, value = alternate_medians(baseline_fn, fn, repeat)
     return Row(
         name,
         unit,

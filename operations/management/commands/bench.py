@@ -70,7 +70,11 @@ class Command(BaseCommand):
         repeat = options["repeat"]
         runners = {
             "cases": lambda: cases.bench_cases(
-                _user("caseworker"), baseline=options["baseline_cases"], target=options["cases"], repeat=repeat
+                _user("caseworker"),
+                _user("caseworker", "Bench Org Large"),
+                baseline=options["baseline_cases"],
+                target=options["cases"],
+                repeat=repeat,
             ),
             "audit": lambda: audit.bench_audit_pages(
                 _user("auditor"), baseline=options["baseline_events"], target=options["events"], repeat=repeat
@@ -139,11 +143,16 @@ def _public(options) -> dict:
 _users: dict = {}
 
 
-def _user(role: str):
+def _user(role: str, organisation: str = "Bench Org"):
     from accounts.services import user_create
 
-    if role not in _users:
-        _users[role] = user_create(
-            username=f"bench-{role}", roles=[role], organisation_name="Bench Org", password=None, validate=False
+    if (role, organisation) not in _users:
+        suffix = "" if organisation == "Bench Org" else "-" + organisation.lower().replace(" ", "-")
+        _users[role, organisation] = user_create(
+            username=f"bench-{role}{suffix}",
+            roles=[role],
+            organisation_name=organisation,
+            password=None,
+            validate=False,
         )
-    return _users[role]
+    return _users[role, organisation]
