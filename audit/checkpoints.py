@@ -163,6 +163,13 @@ class PendingCheckpointFile:
         self.pending: Path | None = None
         self.name = self.note = ""
 
+    @classmethod
+    def left_at(cls, pending: Path, name: str, note: str) -> PendingCheckpointFile:
+        """A pending file an earlier process wrote and did not name."""
+        file = cls()
+        file.pending, file.name, file.note = pending, name, note
+        return file
+
     def __enter__(self) -> PendingCheckpointFile:
         return self
 
@@ -224,9 +231,7 @@ def checkpoint_files_recover() -> list[Path]:
         name = pending.name.removeprefix(".pending-").rsplit(".", 1)[0]
         note = pending.read_text(encoding="utf-8")
         if _committed(name, note):
-            file = PendingCheckpointFile()
-            file.pending, file.name, file.note = pending, name, note
-            named.append(file.publish())
+            named.append(PendingCheckpointFile.left_at(pending, name, note).publish())
     return named
 
 

@@ -69,7 +69,7 @@ def _lock_chain_and_read_head(table: str) -> tuple[tuple[int, str] | None, dict]
         # commit is written, not when it is on disk: commit() still waits for
         # the disk (config/db/postgresql). No parameters (the key is this
         # module's constant), so the statements go in one round trip.
-        sync_off = "SELECT set_config('synchronous_commit', 'off', true); " if early_release else ""
+        sync_off = f"{connection.relax_commit_sql}; " if early_release else ""
         lock = f"SELECT pg_advisory_xact_lock({int(_CHAIN_LOCK_KEY)}); SET CONSTRAINTS ALL DEFERRED; "
         cursor.execute(f"SET CONSTRAINTS ALL IMMEDIATE; {sync_off}{lock}{head_sql}; {right_edge_sql()}")
         results = [cursor.fetchall() if cursor.description else None]

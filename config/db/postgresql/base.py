@@ -61,6 +61,7 @@ logger = logging.getLogger(__name__)
 
 
 class DatabaseWrapper(BeforeCommitMixin, base.DatabaseWrapper):
+    relax_commit_sql = RELAX_THIS_COMMIT  # for writers that send it in a batch of their own
     durable_lsn = None  # the WAL position the last wait for the disk saw flushed
     _wait_for_flush = False
     _commit_mark = None
@@ -77,9 +78,7 @@ class DatabaseWrapper(BeforeCommitMixin, base.DatabaseWrapper):
         """Statements to end a batch with: relax this transaction's commit, mark
         it, COMMIT, then wait for the disk (its result is the batch's last)."""
         self._commit_mark = secrets.token_hex(16)
-        relax_and_mark = (
-            f"SELECT set_config('synchronous_commit', 'off', true), set_config('{_MARK}', '{self._commit_mark}', false)"
-        )
+        relax_and_mark = f"{RELAX_THIS_COMMIT}, set_config('{_MARK}', '{self._commit_mark}', false)"
         return f"; {relax_and_mark}; COMMIT; {WAIT_FOR_DISK}"
 
     def batch_committed(self) -> bool:
