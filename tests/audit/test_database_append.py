@@ -20,7 +20,7 @@ from accounts.models import Organisation
 from audit import merkle
 from audit.chain import event_hash, hash_pieces
 from audit.models import AuditEvent
-from audit.services import _normalised_ip, audit_record
+from audit.services import _normalised_ip, audit_flush, audit_record
 from audit.tree import root_at
 from audit.verification import verify_chain
 from config.db.before_commit import CommittedDespiteError
@@ -114,6 +114,29 @@ def test_a_commits_append_carries_the_commit_in_the_same_round_trip():
 
 
 @postgresql_only()
+@pytest.mark.django_db
+def test_the_commits_batch_is_the_same_text_every_time_with_its_own_mark():
+    """psycopg keeps the parse of a statement's text: the commit's tail must
+    not put its mark in the text, or every append is parsed afresh."""
+    first_sql, first_params = connection.batch_commit_sql()
+    second_sql, second_params = connection.batch_commit_sql()
+    assert first_sql == second_sql and first_sql.endswith(f"; COMMIT; {WAIT_FOR_DISK}")
+    assert first_params != second_params and all(len(p) == 32 for p in first_params + second_params)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_append_in_a_transaction_that_must_roll_back_is_refused_as_django_refuses_a_query():
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic(savepoint=False):
+            Organisation.objects.create(name="fake-org-twice")
+            Organisation.objects.create(name="fake-org-twice")
+        with pytest.raises(TransactionManagementError):
+            audit_record(action="test.after_an_error")
+            audit_flush()
+    assert not AuditEvent.objects.exists() and not Organisation.objects.filter(name="fake-org-twice").exists()
+
+
+@postgresql_only()
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_in_the_commits_append_loses_the_whole_transaction(monkeypatch):
     with transaction.atomic():
@@ -151,7 +174,7 @@ def test_an_error_after_the_batchs_commit_leaves_django_in_step_with_the_server(
     is reported rather than hidden."""
     hooks = []
 
-    def broken(events):
+    def broken(events, alias):
         raise RuntimeError("fake failure after the commit")
 
     with monkeypatch.context() as patch:
@@ -303,7 +326,12 @@ def test_a_commit_that_fails_in_the_batch_is_reported_as_it_is(monkeypatch):
     slipped in after the function) rolls everything back: the error is the
     database's, no hook runs, nothing is kept."""
     real_tail = connection.batch_commit_sql
-    monkeypatch.setattr(connection, "batch_commit_sql", lambda: "; INSERT INTO fake_child VALUES (1)" + real_tail())
+
+    def tail_after_an_insert():
+        sql, params = real_tail()
+        return "; INSERT INTO fake_child VALUES (1)" + sql, params
+
+    monkeypatch.setattr(connection, "batch_commit_sql", tail_after_an_insert)
     hooks = []
     with _a_deferred_key_that_fails_at_commit(), pytest.raises(IntegrityError), transaction.atomic():
         Organisation.objects.create(name="fake-org-rolled-back")

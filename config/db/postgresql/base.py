@@ -30,11 +30,12 @@ checks the web role can).
 Two ways in:
 - `commit_before_flush()`, called inside the transaction: `commit()` then
   runs the wait after Django's commit (one more round trip);
-- `batch_commit_sql()`: SQL a writer that commits in its own statement batch
-  (config.db.before_commit, `flushing_at_commit`) puts after its last
-  statement, so the relaxed commit and the wait cost no round trip. If that
-  batch fails, `batch_committed()` tells whether its COMMIT went through
-  (the batch also sets a session mark, which survives only a commit).
+- `batch_commit_sql()`: SQL (and its parameters) a writer that commits in
+  its own statement batch (config.db.before_commit, `flushing_at_commit`)
+  puts after its last statement, so the relaxed commit and the wait cost
+  no round trip. If that batch fails, `batch_committed()` tells whether
+  its COMMIT went through (the batch also sets a session mark, which
+  survives only a commit).
 
 If the wait fails after the commit went through, the caller gets
 `CommittedDespiteError` (config.db.before_commit): Django's commit completes
@@ -74,12 +75,13 @@ class DatabaseWrapper(BeforeCommitMixin, base.DatabaseWrapper):
                 cursor.execute(RELAX_THIS_COMMIT)
         self._wait_for_flush = True
 
-    def batch_commit_sql(self) -> str:
-        """Statements to end a batch with: relax this transaction's commit, mark
-        it, COMMIT, then wait for the disk (its result is the batch's last)."""
+    def batch_commit_sql(self) -> tuple[str, list[str]]:
+        """Statements to end a batch with, and their parameters: relax this
+        transaction's commit, mark it, COMMIT, then wait for the disk (its
+        result is the batch's last). The mark is a parameter, so the text is
+        the same on every call and psycopg parses it once (its cache is by text)."""
         self._commit_mark = secrets.token_hex(16)
-        relax_and_mark = f"{RELAX_THIS_COMMIT}, set_config('{_MARK}', '{self._commit_mark}', false)"
-        return f"; {relax_and_mark}; COMMIT; {WAIT_FOR_DISK}"
+        return f"; {RELAX_THIS_COMMIT}, set_config('{_MARK}', %s, false); COMMIT; {WAIT_FOR_DISK}", [self._commit_mark]
 
     def batch_committed(self) -> bool:
         """After a batch ending with `batch_commit_sql()` failed: did its COMMIT
