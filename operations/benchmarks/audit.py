@@ -4,14 +4,23 @@ process, and on PostgreSQL also forked processes."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+from dataclasses import dataclass
 
 from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from operations.benchmarks.cases import analyze
-from operations.benchmarks.measure import Row, alternate_medians, median_seconds, peak_mib, query_count
+from operations.benchmarks.measure import (
+    Row,
+    alternate_medians,
+    machine_busy_seconds,
+    median_seconds,
+    peak_mib,
+    query_count,
+)
 
 
 def _ok(response):
@@ -112,10 +121,44 @@ def bench_verification(*, repeat: int = 3):
     ]
 
 
-def _append_rate(writers: int, per_writer: int, *, stuck: bool = False) -> float:
-    """Events per second appended by `writers` threads, each committing one
-    short transaction (a change and its event) per append; with `stuck`, one
-    more writer sits inside an open transaction that recorded an event first."""
+@dataclass
+class Appends:
+    """What a group of writers appended between the start line and the last
+    writer's end, and the CPU the whole machine (writers, database server,
+    kernel) spent meanwhile (None where the machine does not say)."""
+
+    events: int
+    seconds: float
+    busy_seconds: float | None
+
+    @property
+    def per_second(self) -> float:
+        return self.events / self.seconds
+
+    @property
+    def cpus_busy(self) -> float | None:
+        return None if self.busy_seconds is None else self.busy_seconds / self.seconds
+
+    @property
+    def cpu_ms_per_append(self) -> float | None:
+        return None if self.busy_seconds is None else self.busy_seconds / self.events * 1000
+
+
+def _window():
+    """Start a measurement: (wall clock, machine busy seconds)."""
+    return time.perf_counter(), machine_busy_seconds()
+
+
+def _appended(events: int, window) -> Appends:
+    start, busy = window
+    elapsed, busy_now = time.perf_counter() - start, machine_busy_seconds()
+    return Appends(events, elapsed, None if busy is None or busy_now is None else busy_now - busy)
+
+
+def _append_rate(writers: int, per_writer: int, *, stuck: bool = False) -> Appends:
+    """What `writers` threads append, each committing one short transaction
+    (a change and its event) per append; with `stuck`, one more writer sits
+    inside an open transaction that recorded an event first."""
     from audit.services import audit_record
 
     barrier = threading.Barrier(writers + 1)
@@ -153,16 +196,16 @@ def _append_rate(writers: int, per_writer: int, *, stuck: bool = False) -> float
     for thread in threads:
         thread.start()
     barrier.wait()
-    start = time.perf_counter()
+    window = _window()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - start
+    appended = _appended(writers * per_writer, window)
     release.set()
     if holder:
         holder.join()
     if errors:
         raise errors[0]
-    return writers * per_writer / elapsed
+    return appended
 
 
 def _append_one(n: int, i: int) -> None:
@@ -185,8 +228,8 @@ def _process_writer(n: int, per_writer: int, barrier) -> None:
     connection.close()
 
 
-def _append_rate_processes(writers: int, per_writer: int) -> float:
-    """Events per second appended by `writers` processes: how the web and
+def _append_rate_processes(writers: int, per_writer: int) -> Appends:
+    """What `writers` processes append: how the web and
     worker processes of a deployment append, each with its own interpreter
     (the threads above share one, and one CPU's worth of Python)."""
     import multiprocessing
@@ -200,22 +243,26 @@ def _append_rate_processes(writers: int, per_writer: int) -> float:
     for process in processes:
         process.start()
     barrier.wait(timeout=120)
-    start = time.perf_counter()
+    window = _window()
     for process in processes:
         process.join()
-    elapsed = time.perf_counter() - start
+    appended = _appended(writers * per_writer, window)
     failed = [process.exitcode for process in processes if process.exitcode != 0]
     if failed:
         raise RuntimeError(f"{len(failed)} writer processes failed (exit codes {failed})")
-    return writers * per_writer / elapsed
+    return appended
 
 
 def bench_appends(*, per_writer: int = 200, rounds: int = 3):
     """Appends per second with 4 and 8 writers against 1 writer (higher is
     better). Each round measures the single writer right before the group, and
-    the median round is kept: on a shared machine the load drifts."""
-    import statistics
+    the median round is kept: on a shared machine the load drifts.
 
+    Each row's notes say what limits the ratio: the machine's CPU per append
+    (all processes, the server's included) and the CPUs busy, alone and in
+    the group. If one writer keeps `b` of the machine's `n` CPUs busy, a
+    group can at best reach n / b times its rate (the `cpu_ceiling`), and
+    only if an append costs no more CPU in company than alone."""
     from accounts.models import Organisation
 
     for n in range(8):
@@ -230,11 +277,12 @@ def bench_appends(*, per_writer: int = 200, rounds: int = 3):
         for _round in range(rounds):
             if processes:
                 single = _append_rate_processes(1, per_writer)
-                measured.append((_append_rate_processes(writers, per_writer) / single, single))
+                group = _append_rate_processes(writers, per_writer)
             else:
                 single = _append_rate(1, per_writer)
-                measured.append((_append_rate(writers, per_writer, stuck=stuck) / single, single))
-        ratio, single = statistics.median_low(measured)
+                group = _append_rate(writers, per_writer, stuck=stuck)
+            measured.append((group.per_second / single.per_second, single, group))
+        ratio, single, group = sorted(measured, key=lambda m: m[0])[(len(measured) - 1) // 2]  # the low median
         label = f"audit appends, {writers} writer {'processes' if processes else 'threads'}"
         label += " + 1 stuck in a transaction" if stuck else ""
         rows.append(
@@ -242,13 +290,24 @@ def bench_appends(*, per_writer: int = 200, rounds: int = 3):
                 label,
                 "events/s",
                 "1 writer process" if processes else "1 writer thread",
-                single,
-                single * ratio,
+                single.per_second,
+                group.per_second,
                 ratio,
                 target if connection.vendor == "postgresql" else "",
+                notes=_cpu_notes(single, group),
             )
         )
     return rows
+
+
+def _cpu_notes(single: Appends, group: Appends) -> dict:
+    if single.busy_seconds is None or group.busy_seconds is None or not single.busy_seconds:
+        return {}
+    return {
+        "cpu_ms_per_append": [round(single.cpu_ms_per_append, 3), round(group.cpu_ms_per_append, 3)],
+        "cpus_busy": [round(single.cpus_busy, 2), round(group.cpus_busy, 2)],
+        "cpu_ceiling": round((os.cpu_count() or 1) / single.cpus_busy, 2),
+    }
 
 
 def bulk_events(total: int, batch: int = 5000) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 import tracemalloc
@@ -63,6 +64,18 @@ def alternate_medians(first: Callable[[], object], second: Callable[[], object],
             fn()
             samples.append(time.perf_counter() - start)
     return statistics.median(times[0]), statistics.median(times[1])
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU time the whole machine (every process: the bench, the database
+    server, the kernel) has spent busy since boot, from Linux's /proc/stat;
+    None where there is no such file."""
+    try:
+        with open("/proc/stat") as stat:
+            user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in stat.readline().split()[1:9])
+    except (OSError, ValueError):
+        return None
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def query_count(fn: Callable[[], object]) -> int:

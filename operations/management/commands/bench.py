@@ -116,6 +116,8 @@ class Command(BaseCommand):
                     "" if r.peak_mib is None else f"{r.peak_mib:.1f}",
                 )
             )
+            if r.notes:
+                self.stdout.write("    " + ", ".join(f"{key}: {value}" for key, value in r.notes.items()))
 
 
 def _machine() -> dict:
