@@ -206,9 +206,14 @@ def _append_in_database(events: list[AuditEvent], db) -> None:
     # psycopg's own cursor: Django's wrapper around it costs a fifth of this
     # function's CPU, which writer threads share under one interpreter lock.
     # Django's error translation, broken-transaction check and query log are kept.
+    # Where code watches every statement through `connection.execute_wrapper`
+    # (instrumentation, guards), Django's cursor runs it, so they see it too.
     db.validate_no_broken_transaction()
+    watched = bool(db.execute_wrappers)
+    log = db.queries_logged and not watched  # Django's cursor logs its own
     started = time.monotonic()
-    with db.wrap_database_errors, db.connection.cursor() as cursor:
+    cursor = db.cursor() if watched else db.connection.cursor()
+    with db.wrap_database_errors, cursor:
         try:
             cursor.execute(statements, params)
         except Exception:
@@ -216,7 +221,7 @@ def _append_in_database(events: list[AuditEvent], db) -> None:
                 db.committed_in_flush = True  # what failed came after the COMMIT
             raise
         finally:
-            if db.queries_logged:
+            if log:
                 db.queries_log.append({"sql": statements, "time": f"{time.monotonic() - started:.3f}"})
         if commit:
             db.committed_in_flush = True

@@ -125,6 +125,26 @@ def test_the_commits_batch_is_the_same_text_every_time_with_its_own_mark():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_code_watching_every_statement_sees_the_append_and_its_commit():
+    seen = []
+
+    def watch(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(watch), transaction.atomic():
+        Organisation.objects.create(name="fake-org-watched")
+        event = audit_record(action="test.watched")
+    insert = f'INSERT INTO "{AuditEvent._meta.db_table}"'  # the append on SQLite; one function call on PostgreSQL
+    assert len([sql for sql in seen if "vaf_audit_append" in sql or insert in sql]) == 1
+    logged = [q["sql"] for q in queries.captured_queries]
+    assert len([sql for sql in logged if "vaf_audit_append" in sql or insert in sql]) == 1  # logged once, not twice
+    connection.close()
+    assert AuditEvent.objects.get(seq=event.seq).hash == event.hash
+    assert Organisation.objects.filter(name="fake-org-watched").exists() and verify_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
 def test_an_append_in_a_transaction_that_must_roll_back_is_refused_as_django_refuses_a_query():
     with transaction.atomic():
         with pytest.raises(IntegrityError), transaction.atomic(savepoint=False):
